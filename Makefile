@@ -1,0 +1,73 @@
+# Ventanilla: `make demo` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6.1 needs Python 3.12+: the first interpreter that really runs wins.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3.13 \
+	$$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12; do \
+	"$$p" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+PYTEST_ARGS ?=
+
+.PHONY: help demo serve test test-postgres lint install data bench browser-deps clean
+
+help:
+	@echo "make demo   - install, migrate, load the real data and serve http://$(HOST):$(PORT)"
+	@echo "make test   - the whole test suite on SQLite"
+	@echo "make lint   - ruff, mypy, import-linter, makemigrations --check, OpenAPI check"
+	@echo "make bench  - page-serving benchmark (needs nginx and wrk; installs them when root)"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Ventanilla necesita Python 3.12 o superior (no se encontró)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py setup_demo
+
+demo: data
+	@echo "Sirviendo en http://$(HOST):$(PORT)/ (Ctrl+C para detener)"
+	$(PY) manage.py demo_serve --addrport $(HOST):$(PORT)
+
+serve: install
+	$(PY) manage.py demo_serve --addrport $(HOST):$(PORT)
+
+browser-deps:
+	@bash deploy/scripts/ensure-browser.sh
+
+test: install browser-deps
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install browser-deps
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test \
+	VENTANILLA_DATABASE_URL=$${VENTANILLA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ventanilla} \
+	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy ventanilla config
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py export_openapi --check
+
+bench: install
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf var $(VENV)

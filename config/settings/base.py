@@ -1,0 +1,209 @@
+"""Settings shared by every environment. This package is the one place that reads os.environ."""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("VENTANILLA_VAR_DIR", BASE_DIR / "var"))
+SHARED_DATA_DIR = Path(
+    os.environ.get("VENTANILLA_SHARED_DATA", BASE_DIR.parent / "shared" / "data")
+)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """Turn sqlite:///path or postgres://user@host:port/name into a DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        name = parts.path[1:] if parts.path.startswith("//") else parts.path.lstrip("/")
+        if parts.path.startswith("//"):
+            name = "/" + name.lstrip("/")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name or str(VAR_DIR / "ventanilla.sqlite3"),
+            # WAL lets readers go on while the loader or an editor writes.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    if parts.scheme in {"postgres", "postgresql"}:
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.lstrip("/") or "ventanilla",
+            "USER": parts.username or "postgres",
+            "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "127.0.0.1",
+            "PORT": str(parts.port or 5432),
+            "CONN_MAX_AGE": int(query.pop("conn_max_age", "60")),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": query,
+        }
+    raise ValueError(f"Unsupported database URL scheme: {parts.scheme!r}")
+
+
+def cache_from_url(url: str) -> dict[str, object]:
+    if url.startswith("redis://"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ventanilla"}
+
+
+SECRET_KEY = os.environ.get("VENTANILLA_SECRET_KEY", "insecure-demo-key-change-me-in-production")
+DEBUG = env_bool("VENTANILLA_DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("VENTANILLA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("VENTANILLA_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "ventanilla.core",
+    "ventanilla.audit",
+    "ventanilla.accounts",
+    "ventanilla.ubigeo",
+    "ventanilla.institutions",
+    "ventanilla.catalogue",
+    "ventanilla.feedback",
+    "ventanilla.search",
+    "ventanilla.api",
+]
+
+# Whole-page cache for anonymous citizens, and compression when no nginx sits in front.
+PAGE_CACHE_ENABLED = env_bool("VENTANILLA_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("VENTANILLA_PAGE_CACHE_SECONDS", "86400"))
+COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
+# nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).
+PAGE_CACHE_PURGE_URLS = [
+    u for u in os.environ.get("VENTANILLA_PURGE_URLS", "").split(",") if u
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *(["django.middleware.gzip.GZipMiddleware"] if COMPRESS_RESPONSES else []),
+    "django.middleware.http.ConditionalGetMiddleware",
+    "ventanilla.core.middleware.LanguageMiddleware",
+    "ventanilla.core.middleware.OddRequestMiddleware",
+    "ventanilla.core.pagecache.PageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+            # Cached loader everywhere: templates are read once per process.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+            "builtins": ["ventanilla.core.templatetags.ds"],
+        },
+    }
+]
+
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("VENTANILLA_DATABASE_URL", f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+CACHES = {"default": cache_from_url(os.environ.get("VENTANILLA_CACHE_URL", "locmem://"))}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "VENTANILLA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Spanish (Peru) first; the source strings are Spanish, translations live in locale/.
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Español")), ("en", _("English"))]
+# Quechua and Aymara: add ("qu", ...) / ("ay", ...) here and a locale/<code>/ catalogue.
+EXTRA_LANG_INFO = {
+    "qu": {"bidi": False, "code": "qu", "name": "Quechua", "name_local": "Runasimi"},
+    "ay": {"bidi": False, "code": "ay", "name": "Aymara", "name_local": "Aymar aru"},
+}
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Lima"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "lang"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("VENTANILLA_STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(os.environ.get("VENTANILLA_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Query strings longer than this are answered with a clear 400 page instead of being parsed.
+MAX_QUERY_STRING_LENGTH = 2048
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VENTANILLA_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,20 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL when VENTANILLA_DATABASE_URL says so."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_url
+
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("VENTANILLA_DATABASE_URL", f"sqlite:///{VAR_DIR / 'test.sqlite3'}")
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.api.urls import api
+
+admin.site.site_header = _("Ventanilla · Gestión")
+admin.site.site_title = _("Ventanilla · Gestión")
+admin.site.index_title = _("Instituciones, trámites y contenidos")
+
+urlpatterns = [
+    path("", include("ventanilla.core.urls")),
+    path("", include("ventanilla.institutions.urls")),
+    path("", include("ventanilla.catalogue.urls")),
+    path("", include("ventanilla.search.urls")),
+    path("", include("ventanilla.feedback.urls")),
+    path("api/v1/", api.urls),
+    path("gestion/", admin.site.urls),
+]
+
+handler400 = "ventanilla.core.views.bad_request"
+handler404 = "ventanilla.core.views.page_not_found"
+handler500 = "ventanilla.core.views.server_error"

@@ -1,0 +1,8 @@
+"""WSGI entry point: the production serving path (gunicorn behind nginx, see deploy/)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+application = get_wsgi_application()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "ventanilla.core"
+    label = "core"
+    verbose_name = "Núcleo"
+
+    def ready(self) -> None:
+        # Quechua and Aymara are not in Django's language table; register them so that
+        # adding them to LANGUAGES is all it takes once their catalogues exist.
+        from django.conf import global_settings, locale, settings
+
+        locale.LANG_INFO.update(getattr(settings, "EXTRA_LANG_INFO", {}))
+        del global_settings  # imported only to make sure settings are configured

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from ventanilla.search import views
+
+app_name = "search"
+urlpatterns = [path("buscar/", views.search, name="results")]

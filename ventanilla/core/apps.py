@@ -9,7 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Quechua and Aymara are not in Django's language table; register them so that
         # adding them to LANGUAGES is all it takes once their catalogues exist.
-        from django.conf import global_settings, locale, settings
+        from django.conf import locale, settings
 
         locale.LANG_INFO.update(getattr(settings, "EXTRA_LANG_INFO", {}))
-        del global_settings  # imported only to make sure settings are configured

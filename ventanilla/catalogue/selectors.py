@@ -81,8 +81,10 @@ def procedure_list(*, filters: ProcedureFilters) -> QuerySet[Procedure]:
     return qs.order_by("-has_detail", "-popularity", "title", "id")
 
 
-def procedure_get(*, number: int) -> Procedure:
-    """One published procedure with everything its page shows; raises Procedure.DoesNotExist."""
+def procedure_get(*, number: int | None = None, code: str | None = None) -> Procedure:
+    """One published procedure, by its number or by its source code (P001…), with everything
+    its page shows; raises Procedure.DoesNotExist."""
+    lookup: dict[str, object] = {"number": number} if code is None else {"code": code}
     return (
         Procedure.objects.filter(is_published=True)
         .select_related("institution", "institution__department")
@@ -92,7 +94,7 @@ def procedure_get(*, number: int) -> Procedure:
             "sections",
             "topics",
         )
-        .get(number=number)
+        .get(**lookup)
     )
 
 

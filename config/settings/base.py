@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",  # serves the API docs (Swagger UI) from our own static files, not a CDN
     "ventanilla.core",
     "ventanilla.audit",
     "ventanilla.accounts",
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     *(["django.middleware.gzip.GZipMiddleware"] if COMPRESS_RESPONSES else []),
     "django.middleware.http.ConditionalGetMiddleware",
     "ventanilla.core.middleware.LanguageMiddleware",
+    "ventanilla.api.middleware.ApiMiddleware",
     "ventanilla.core.middleware.OddRequestMiddleware",
     "ventanilla.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

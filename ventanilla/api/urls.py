@@ -1,10 +1,40 @@
 """The public, versioned HTTP API. Thin: it parses, calls selectors and services, serialises."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from ventanilla.api import institutions, procedures
+from ventanilla.api.errors import install_handlers
+
+DESCRIPTION = """
+API pública y abierta de Ventanilla: el directorio de instituciones y el catálogo de trámites
+y servicios del Estado peruano, con los mismos datos y filtros que el portal.
+
+- Sin autenticación ni cookies; `Access-Control-Allow-Origin: *` permite usarla desde cualquier
+  sitio web. Las respuestas se pueden guardar en caché unos minutos (`Cache-Control`) y traen
+  `ETag` para revalidarlas.
+- Las listas se paginan con `page` y `page_size` (de 1 a 100, por defecto 20) y responden
+  `{count, page, page_size, next, previous, results, messages}`.
+- Los errores son siempre JSON con un mensaje en español: `{"detail": "…"}`, y además
+  `"errors": [...]` cuando un parámetro no es válido (422). Un recurso o una dirección que no
+  existe responde 404; un método distinto de GET, 405.
+- Los textos (mensajes y etiquetas como `level_label`) están en español.
+- La versión va en la dirección (`/api/v1/`): dentro de v1 solo se agregan campos.
+"""
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    # «Ñuñoa» rather than "\u00d1u\u00f1oa": still valid JSON, readable by people.
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="Ventanilla API",
     version="1.0.0",
-    description="API pública de Ventanilla: instituciones y trámites del Estado peruano.",
+    description=DESCRIPTION.strip(),
     urls_namespace="api-v1",
+    renderer=ReadableJSONRenderer(),
 )
+install_handlers(api)
+api.add_router("/institutions", institutions.router)
+api.add_router("/procedures", procedures.router)

@@ -9,19 +9,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ventanilla.catalogue.models import (
-    Channel,
-    ChannelStep,
-    LifeEvent,
-    LifeEventStep,
-    Procedure,
-    ProcedureKind,
-    Requirement,
-    Topic,
+from ventanilla.catalogue.models import Channel, LifeEvent, Procedure, Topic
+from ventanilla.catalogue.tests.factories import (
+    CatalogueEntryFactory,
+    ChannelFactory,
+    ChannelStepFactory,
+    LifeEventFactory,
+    LifeEventStepFactory,
+    ProcedureFactory,
+    RequirementFactory,
+    TopicFactory,
 )
-from ventanilla.core.text import fold
 from ventanilla.institutions.models import Branch, ContactChannel, Institution, Kind, Level
-from ventanilla.ubigeo.models import Department, District, Province
+from ventanilla.institutions.tests.factories import ContactChannelFactory, InstitutionFactory
+from ventanilla.ubigeo.tests.factories import DepartmentFactory, DistrictFactory, ProvinceFactory
 
 
 @dataclass(frozen=True)
@@ -46,29 +47,17 @@ class PortalSample:
         }
 
 
-def _institution(**fields: object) -> Institution:
-    name = str(fields["name"])
-    acronym = str(fields.get("acronym", ""))
-    return Institution.objects.create(
-        search_text=fold(f"{name} {acronym}"), initial=fold(name)[:1], **fields
-    )
-
-
-def _procedure(**fields: object) -> Procedure:
-    return Procedure.objects.create(search_text=fold(str(fields["title"])), **fields)
-
-
 def portal_sample() -> PortalSample:
-    lima = Department.objects.create(
+    lima = DepartmentFactory(
         code="15", reniec_code="14", name="Lima", slug="lima", capital="Lima", iso_code="PE-LIM"
     )
-    lima_province = Province.objects.create(
+    lima_province = ProvinceFactory(
         code="1501", reniec_code="1401", department=lima, name="Lima", capital="Lima"
     )
-    lima_district = District.objects.create(
+    lima_district = DistrictFactory(
         code="150101", reniec_code="140101", province=lima_province, name="Lima", capital="Lima"
     )
-    miraflores = District.objects.create(
+    miraflores = DistrictFactory(
         code="150122",
         reniec_code="140115",
         province=lima_province,
@@ -76,7 +65,7 @@ def portal_sample() -> PortalSample:
         capital="Miraflores",
     )
 
-    reniec = _institution(
+    reniec = InstitutionFactory(
         slug="reniec",
         name="Registro Nacional de Identificación y Estado Civil",
         acronym="RENIEC",
@@ -89,10 +78,10 @@ def portal_sample() -> PortalSample:
         district=lima_district,
         sector="Organismos autónomos",
     )
-    ContactChannel.objects.create(
+    ContactChannelFactory(
         institution=reniec, kind=ContactChannel.Kind.WEBSITE, value="https://www.gob.pe/reniec"
     )
-    _institution(
+    InstitutionFactory(
         slug="munimiraflores",
         name="Municipalidad Distrital de Miraflores",
         level=Level.LOCAL,
@@ -103,12 +92,11 @@ def portal_sample() -> PortalSample:
         district=miraflores,
     )
 
-    duplicate = _procedure(
+    duplicate = ProcedureFactory(
         number=224,
         slug="solicitar-duplicado-de-dni",
         code="P001",
         title="Solicitar duplicado de DNI",
-        kind=ProcedureKind.PROCEDURE,
         institution=reniec,
         summary=(
             "En caso de que pierdas tu Documento Nacional de Identidad Electrónico (DNIe), te lo "
@@ -131,7 +119,6 @@ def portal_sample() -> PortalSample:
         source_type="Ficha de gob.pe",
         source_checked_on=date(2026, 9, 8),
         gobpe_id=224,
-        has_detail=True,
         popularity=100,
     )
     for position, text in enumerate(
@@ -141,58 +128,60 @@ def portal_sample() -> PortalSample:
             "Estado civil actualizado.",
         ]
     ):
-        Requirement.objects.create(procedure=duplicate, position=position, text=text)
-    channels = {
-        Channel.Kind.ONLINE: [
+        RequirementFactory(procedure=duplicate, position=position, text=text)
+    online = ChannelFactory(
+        procedure=duplicate,
+        kind=Channel.Kind.ONLINE,
+        position=0,
+        description="Por la web, si tu DNI está vigente y eres mayor de edad.",
+        url="https://www.gob.pe/224-solicitar-duplicado-de-dni",
+    )
+    in_person = ChannelFactory(
+        procedure=duplicate,
+        kind=Channel.Kind.IN_PERSON,
+        position=1,
+        description="En un Centro de Atención del Reniec o en un Centro MAC.",
+    )
+    steps = {
+        online: [
             "Realiza el pago del duplicado en Pagalo.pe o con Yape.",
             "Ingresa al servicio en línea con tu DNI y el número de operación.",
             "Elige dónde recoger tu DNI.",
         ],
-        Channel.Kind.IN_PERSON: [
+        in_person: [
             "Acércate a un Centro de Atención del Reniec o a un Centro MAC.",
             "Presenta el recibo de pago y toma tu foto y huellas.",
         ],
     }
-    for position, (kind, steps) in enumerate(channels.items()):
-        channel = Channel.objects.create(
-            procedure=duplicate,
-            kind=kind,
-            position=position,
-            url="https://www.gob.pe/224-solicitar-duplicado-de-dni"
-            if kind == Channel.Kind.ONLINE
-            else "",
-        )
-        for step_position, text in enumerate(steps):
-            ChannelStep.objects.create(channel=channel, position=step_position, text=text)
+    for channel, texts in steps.items():
+        for position, text in enumerate(texts):
+            ChannelStepFactory(channel=channel, position=position, text=text)
 
     # A gob.pe catalogue page of which only the number and the title are known.
-    _procedure(
-        number=133,
-        slug="afiliarte-al-sis-gratuito",
-        title="Afiliarte al SIS Gratuito",
-        kind=ProcedureKind.PROCEDURE,
-        gobpe_id=133,
+    CatalogueEntryFactory(
+        number=133, slug="afiliarte-al-sis-gratuito", title="Afiliarte al SIS Gratuito"
     )
 
-    topic = Topic.objects.create(
+    topic = TopicFactory(
         slug="dni-e-identidad",
         name="DNI e identidad",
         description="Obtén, renueva o recupera tu Documento Nacional de Identidad.",
     )
     topic.procedures.add(duplicate)
 
-    lost_dni = LifeEvent.objects.create(
+    lost_dni = LifeEventFactory(
         slug="perdi-mi-dni",
         title="Perdí mi DNI",
         summary="Qué hacer si perdiste tu DNI o te lo robaron.",
     )
-    LifeEventStep.objects.create(
+    LifeEventStepFactory(
         life_event=lost_dni,
         position=0,
         title="Denuncia la pérdida o el robo",
         description="No es un requisito, pero evita que otra persona use tu DNI.",
+        procedure=None,
     )
-    LifeEventStep.objects.create(
+    LifeEventStepFactory(
         life_event=lost_dni, position=1, title="Pide el duplicado", procedure=duplicate
     )
     return PortalSample(institution=reniec, procedure=duplicate, topic=topic, life_event=lost_dni)

@@ -1,6 +1,9 @@
 """The public, versioned HTTP API. Thin: it parses, calls selectors and services, serialises."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from ventanilla.api import institutions, procedures
@@ -28,7 +31,37 @@ class ReadableJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+RESPONSE_DESCRIPTIONS = {
+    "200": "Respuesta correcta.",
+    "404": "No existe el recurso o la página pedida.",
+    "422": "Algún parámetro no es válido; `errors` dice cuál y por qué.",
+}
+TAGS = [
+    {"name": "Instituciones", "description": "El directorio de las instituciones del Estado."},
+    {
+        "name": "Trámites y servicios",
+        "description": "El catálogo de trámites, servicios y orientaciones, con sus fichas.",
+    },
+]
+
+
+class VentanillaAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """django-ninja's schema with Spanish response descriptions and described tags."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                for status, response in operation.get("responses", {}).items():
+                    response["description"] = RESPONSE_DESCRIPTIONS.get(
+                        str(status), response["description"]
+                    )
+        schema["tags"] = TAGS
+        return schema
+
+
+api = VentanillaAPI(
     title="Ventanilla API",
     version="1.0.0",
     description=DESCRIPTION.strip(),

@@ -10,8 +10,26 @@ _SEP = re.compile(r"\s+-\s+|\s+-(?=[A-ZÁÉÍÓÚÑ])")
 _SPACES = re.compile(r"\s+")
 _TRAILING_PARENS = re.compile(r"^(?P<name>.*\S)\s*\((?P<inside>[^()]{1,40})\)\s*$")
 _SMALL_WORDS = frozenset(
-    ["a", "al", "con", "de", "del", "e", "el", "en", "la", "las", "lo", "los", "o", "para", "por", "u", "y"]
-)  # fmt: skip
+    [
+        "a",
+        "al",
+        "con",
+        "de",
+        "del",
+        "e",
+        "el",
+        "en",
+        "la",
+        "las",
+        "lo",
+        "los",
+        "o",
+        "para",
+        "por",
+        "u",
+        "y",
+    ]
+)
 _ROMAN = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"])
 
 POWER_TO_BRANCH = {

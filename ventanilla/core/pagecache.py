@@ -8,6 +8,7 @@ A view opts in with `@citizen_page`; pages for logged-in users are never stored.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -42,6 +43,25 @@ def _generation_keys(path: str) -> tuple[str, str]:
     return f"pgen:{path}", f"sgen:{_section(path)}"
 
 
+def _fresh_generation() -> int:
+    # A generation key can vanish (a full LocMemCache culls, Redis may evict): starting again
+    # from a value never used before keeps pages stored under the lost value from coming back.
+    return secrets.randbits(52)
+
+
+def _generations(path: str) -> tuple[int, int]:
+    """The current generation of `path` and of its section, creating missing ones."""
+    keys = _generation_keys(path)
+    found: dict[str, Any] = cache.get_many(keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        for key in missing:
+            # add() is atomic: when two processes race, the first value wins for both.
+            cache.add(key, _fresh_generation(), timeout=None)
+        found.update(cache.get_many(missing))
+    return found.get(keys[0], 0), found.get(keys[1], 0)
+
+
 def _page_key(request: HttpRequest, generations: tuple[int, int]) -> str:
     digest = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
     return f"page:{get_language()}:{generations[0]}:{generations[1]}:{digest}"
@@ -64,7 +84,7 @@ def invalidate(paths: Iterable[str]) -> None:
             try:
                 cache.incr(key)
             except ValueError:
-                cache.set(key, 1, timeout=None)
+                cache.set(key, _fresh_generation(), timeout=None)
         if settings.PAGE_CACHE_PURGE_URLS:
             from ventanilla.core.tasks import purge_front_caches
 
@@ -83,18 +103,17 @@ class PageCacheMiddleware:
         anonymous = is_anonymous_request(request)
         key = None
         if anonymous:
-            gen_keys = _generation_keys(request.path)
-            found: dict[str, Any] = cache.get_many(gen_keys)
-            generations = (found.get(gen_keys[0], 0), found.get(gen_keys[1], 0))
-            key = _page_key(request, generations)
+            key = _page_key(request, _generations(request.path))
             stored = cache.get(key)
             if stored is not None:
                 return self._rebuild(stored)
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False):
             self._mark_cacheable(response, anonymous)
+            # A response that sets a cookie is personal (a session, a CSRF token): never shared.
             if key and response.status_code == 200 and not response.cookies:
                 cache.set(key, self._freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
         return response
 
     @staticmethod
@@ -106,8 +125,11 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _freeze(response: HttpResponse) -> dict[str, Any]:
-        headers = {h: response[h] for h in (*_STORED_HEADERS, "Cache-Control", "X-Accel-Expires")
-                   if h in response}
+        headers = {
+            h: response[h]
+            for h in (*_STORED_HEADERS, "Cache-Control", "X-Accel-Expires")
+            if h in response
+        }
         return {"content": response.content, "headers": headers}
 
     @staticmethod

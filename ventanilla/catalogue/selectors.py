@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.catalogue.models import (
@@ -131,3 +131,28 @@ def life_event_get(*, slug: str) -> LifeEvent:
     """A life event with its steps and each step's procedure and institution."""
     steps = LifeEventStep.objects.select_related("procedure", "procedure__institution")
     return LifeEvent.objects.prefetch_related(Prefetch("steps", queryset=steps)).get(slug=slug)
+
+
+def procedure_filter_choices(*, filters: ProcedureFilters) -> dict[str, list[tuple[str, str]]]:
+    """Options for the catalogue's selects: every topic, and the institutions that have at least
+    one full procedure page (plus the one being filtered by): a select of all 3,500 would
+    weigh more than the page itself."""
+    topics = list(Topic.objects.order_by("position", "name").values_list("slug", "name"))
+    institutions = list(
+        Institution.objects.filter(procedures__has_detail=True, procedures__is_published=True)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    if filters.institution and filters.institution not in {slug for slug, _n in institutions}:
+        institutions += list(
+            Institution.objects.filter(slug=filters.institution).values_list("slug", "name")
+        )
+    return {"topics": topics, "institutions": institutions}
+
+
+def topic_list_with_counts() -> QuerySet[Topic]:
+    """Topics with the number of published procedures in each."""
+    return Topic.objects.annotate(
+        procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
+    ).order_by("position", "name")

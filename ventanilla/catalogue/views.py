@@ -1,32 +1,126 @@
-"""Placeholder views: the portal work replaces each one."""
+"""The catalogue pages: procedures, topics and life events."""
 
-from django.http import HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+
+from ventanilla.catalogue.models import LifeEvent, Procedure, ProcedureKind, Topic
+from ventanilla.catalogue.selectors import (
+    ProcedureFilters,
+    life_event_get,
+    procedure_filter_choices,
+    procedure_filters_parse,
+    procedure_get,
+    topic_get,
+    topic_list_with_counts,
+)
+from ventanilla.catalogue.selectors import (
+    life_event_list as select_life_events,
+)
+from ventanilla.catalogue.selectors import (
+    procedure_list as select_procedures,
+)
+from ventanilla.core.pagecache import citizen_page
+from ventanilla.core.pagination import paginate
+from ventanilla.institutions.models import Level
 
 
-def procedure_list(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.procedure_list")
+def _with_last_modified(response: HttpResponse, obj: object) -> HttpResponse:
+    response["Last-Modified"] = http_date(obj.updated_at.timestamp())  # type: ignore[attr-defined]
+    return response
 
 
-def procedure_detail(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.procedure_detail")
+@citizen_page
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    filters = procedure_filters_parse(request.GET)
+    page_of = paginate(select_procedures(filters=filters), request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page_of": page_of,
+        "choices": procedure_filter_choices(filters=filters),
+        "kinds": ProcedureKind.choices,
+        "levels": Level.choices,
+        "crumbs": [(_("Trámites y servicios"), None)],
+    }
+    return render(request, "catalogue/procedure_list.html", context)
 
 
-def procedure_by_number(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.procedure_by_number")
+def _procedure_or_404(number: int) -> Procedure:
+    try:
+        return procedure_get(number=number)
+    except Procedure.DoesNotExist:
+        raise Http404(_("No encontramos ese trámite.")) from None
 
 
-def topic_list(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.topic_list")
+@citizen_page
+def procedure_detail(request: HttpRequest, number: int, slug: str) -> HttpResponse:
+    procedure = _procedure_or_404(number)
+    if slug != procedure.slug:
+        return HttpResponsePermanentRedirect(procedure.get_absolute_url())
+    institution = procedure.institution
+    crumbs: list[tuple[str, str | None]] = [(_("Trámites y servicios"), reverse("catalogue:list"))]
+    if institution:
+        crumbs.append((institution.acronym or institution.name, institution.get_absolute_url()))
+    crumbs.append((procedure.title, None))
+    context = {"procedure": procedure, "crumbs": crumbs}
+    return _with_last_modified(
+        render(request, "catalogue/procedure_detail.html", context), procedure
+    )
 
 
-def topic_detail(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.topic_detail")
+def procedure_by_number(request: HttpRequest, number: str) -> HttpResponse:
+    return HttpResponsePermanentRedirect(_procedure_or_404(int(number)).get_absolute_url())
 
 
-def life_event_list(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.life_event_list")
+@citizen_page
+def topic_list(request: HttpRequest) -> HttpResponse:
+    context = {"topics": list(topic_list_with_counts()), "crumbs": [(_("Temas"), None)]}
+    return render(request, "catalogue/topic_list.html", context)
 
 
-def life_event_detail(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("catalogue.life_event_detail")
+@citizen_page
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        topic = topic_get(slug=slug)
+    except Topic.DoesNotExist:
+        raise Http404(_("No encontramos ese tema.")) from None
+    procedures = select_procedures(filters=ProcedureFilters(topic=topic.slug))
+    context = {
+        "topic": topic,
+        "page_of": paginate(procedures, request.GET.get("page")),
+        "crumbs": [(_("Temas"), reverse("catalogue:topics")), (topic.name, None)],
+    }
+    return _with_last_modified(render(request, "catalogue/topic_detail.html", context), topic)
 
+
+@citizen_page
+def life_event_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "life_events": list(select_life_events()),
+        "crumbs": [(_("Momentos de vida"), None)],
+    }
+    return render(request, "catalogue/life_event_list.html", context)
+
+
+@citizen_page
+def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        life_event = life_event_get(slug=slug)
+    except LifeEvent.DoesNotExist:
+        raise Http404(_("No encontramos ese momento de vida.")) from None
+    context = {
+        "life_event": life_event,
+        "crumbs": [
+            (_("Momentos de vida"), reverse("catalogue:life_events")),
+            (life_event.title, None),
+        ],
+    }
+    response = render(request, "catalogue/life_event_detail.html", context)
+    return _with_last_modified(response, life_event)

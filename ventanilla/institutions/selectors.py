@@ -97,3 +97,44 @@ def institution_search_q(words: list[str]) -> Q:
     for word in words:
         q &= Q(search_text__contains=word)
     return q
+
+
+@dataclass(frozen=True)
+class PlaceChoices:
+    """Options for the place selects of the directory: provinces only once a department is
+    chosen, districts only once a province is chosen."""
+
+    departments: list[tuple[str, str]]
+    provinces: list[tuple[str, str]]
+    districts: list[tuple[str, str]]
+
+
+def institution_place_choices(*, filters: InstitutionFilters) -> PlaceChoices:
+    """The department, province and district options narrowed server-side (1 to 3 queries)."""
+    departments = list(Department.objects.order_by("name").values_list("code", "name"))
+    provinces: list[tuple[str, str]] = []
+    districts: list[tuple[str, str]] = []
+    if filters.department:
+        provinces = list(
+            Province.objects.filter(department_id=filters.department)
+            .order_by("name")
+            .values_list("code", "name")
+        )
+    if filters.province:
+        districts = list(
+            District.objects.filter(province_id=filters.province)
+            .order_by("name")
+            .values_list("code", "name")
+        )
+    return PlaceChoices(departments, provinces, districts)
+
+
+def institution_procedures(*, institution: Institution, limit: int = 20) -> tuple[list[Any], int]:
+    """The institution's published procedures, full pages first, and how many there are.
+
+    Reads through the reverse relation so the directory does not import the catalogue
+    (the catalogue sits above it in the layers)."""
+    qs = institution.procedures.filter(is_published=True)
+    total = qs.count()
+    items = list(qs.order_by("-has_detail", "-popularity", "title")[:limit]) if total else []
+    return items, total

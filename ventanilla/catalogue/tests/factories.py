@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import factory
 
@@ -34,15 +35,15 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: 1000 + n)
     title = factory.Sequence(lambda n: f"Solicitar certificado número {n}")
     slug = factory.LazyAttribute(lambda o: spanish_slug(o.title))
-    code = factory.Sequence(lambda n: f"T{n:04d}")
+    code: Any = factory.Sequence(lambda n: f"T{n:04d}")
     kind = ProcedureKind.PROCEDURE
-    institution = factory.SubFactory(InstitutionFactory)
+    institution: Any = factory.SubFactory(InstitutionFactory)
     summary = "Te permite obtener un certificado."
     audience = "Cualquier persona mayor de edad."
-    fee_amount = Decimal("30.00")
+    fee_amount: Any = Decimal("30.00")
     time_limit = "10 días hábiles"
     source_url = "https://www.gob.pe/"
-    source_checked_on = date(2026, 9, 8)
+    source_checked_on: Any = date(2026, 9, 8)
     has_detail = True
     search_text = factory.LazyAttribute(_search_text)
 

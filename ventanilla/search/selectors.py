@@ -1,0 +1,96 @@
+"""The simple portal search and the home page's contents, across the catalogue and the directory.
+
+Search is deliberately plain until the search issue: the query is accent-folded and split into
+words, and every word must appear in a record's folded text. Full procedure pages come first."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ventanilla.catalogue.models import LifeEvent, Procedure, Topic
+from ventanilla.catalogue.selectors import procedure_popular
+from ventanilla.core.text import fold_words
+from ventanilla.institutions.models import Institution
+from ventanilla.institutions.selectors import institution_search_q
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A visitor's query as typed, the words we search for, and what was wrong with it."""
+
+    raw: str
+    words: list[str] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.words)
+
+
+def search_query_parse(raw: str | None) -> SearchQuery:
+    """Fold and split a query. Empty, over-long or word-less queries get a Spanish message
+    instead of words; more than eight words keep the first eight."""
+    text = (raw or "").strip()
+    if not text:
+        return SearchQuery(raw="", problem=_("Escribe qué trámite o institución buscas."))
+    if len(text) > MAX_QUERY_LENGTH:
+        return SearchQuery(
+            raw=text[:MAX_QUERY_LENGTH],
+            problem=_(
+                "Tu búsqueda es demasiado larga (más de %(n)s caracteres). "
+                "Prueba con pocas palabras, por ejemplo «duplicado de DNI»."
+            )
+            % {"n": MAX_QUERY_LENGTH},
+        )
+    words = fold_words(text).split()
+    if not words:
+        return SearchQuery(
+            raw=text,
+            problem=_(
+                "Tu búsqueda no tiene letras ni números. Prueba con una palabra, como «DNI»."
+            ),
+        )
+    return SearchQuery(raw=text, words=words[:MAX_WORDS])
+
+
+def search_procedures(*, query: SearchQuery) -> QuerySet[Procedure]:
+    """Published procedures whose folded text holds every word: full pages first."""
+    qs = Procedure.objects.filter(is_published=True).select_related("institution")
+    if not query.searchable:
+        return qs.none()
+    for word in query.words:
+        qs = qs.filter(search_text__contains=word)
+    return qs.order_by("-has_detail", "-popularity", "title", "id")
+
+
+def search_institutions(*, query: SearchQuery) -> QuerySet[Institution]:
+    """Institutions whose folded name or acronym holds every word, A–Z."""
+    qs = Institution.objects.select_related("department", "province", "district")
+    if not query.searchable:
+        return qs.none()
+    return qs.filter(institution_search_q(query.words)).order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class HomeContents:
+    popular: list[Procedure]
+    topics: list[Topic]
+    life_events: list[LifeEvent]
+    institution_count: int
+    procedure_count: int
+
+
+def portal_home() -> HomeContents:
+    """What the home page shows: popular procedures, topics, life events and two figures
+    (five queries)."""
+    return HomeContents(
+        popular=procedure_popular(limit=8),
+        topics=list(Topic.objects.order_by("position", "name")[:24]),
+        life_events=list(LifeEvent.objects.order_by("position", "title")[:6]),
+        institution_count=Institution.objects.count(),
+        procedure_count=Procedure.objects.filter(is_published=True).count(),
+    )

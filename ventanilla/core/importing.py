@@ -62,6 +62,7 @@ class ImportReport:
         self.sections: dict[str, list[str]] = defaultdict(list)
         self.tallies: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.timings: list[tuple[str, float]] = []
+        self._names: dict[Path, str] = {}
         self._started = time.perf_counter()
 
     # -- progress and timing ------------------------------------------------------------
@@ -79,10 +80,14 @@ class ImportReport:
 
     # -- files ------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.data_dir))
-        except ValueError:
-            return str(path)
+        name = self._names.get(path)
+        if name is None:
+            try:
+                name = str(path.relative_to(self.data_dir))
+            except ValueError:
+                name = str(path)
+            self._names[path] = name
+        return name
 
     def file(self, path: Path) -> FileStats:
         return self.files.setdefault(self.rel(path), FileStats())

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
+from ventanilla.api.labels import label
 from ventanilla.api.pagination import page_param, page_size_param, paginate
 from ventanilla.api.schemas import (
     ErrorOut,
@@ -15,7 +16,7 @@ from ventanilla.api.schemas import (
     InstitutionPage,
     ValidationErrorOut,
 )
-from ventanilla.institutions.models import Institution
+from ventanilla.institutions.models import Branch, ContactChannel, Institution, Kind, Level
 from ventanilla.institutions.selectors import (
     institution_filters_parse,
     institution_get,
@@ -38,7 +39,13 @@ def _place(obj: Any) -> dict[str, str] | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None
 
 
-def institution_item(request: HttpRequest, inst: Institution) -> dict[str, Any]:
+def _bases(request: HttpRequest) -> tuple[str, str]:
+    """The site's origin and this collection's absolute address, computed once per request."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    return origin, origin + reverse("api-v1:institution_list")
+
+
+def institution_item(inst: Institution, *, origin: str, api_base: str) -> dict[str, Any]:
     """One institution as a list item (its location must be select_related)."""
     return {
         "id": inst.slug,
@@ -46,14 +53,12 @@ def institution_item(request: HttpRequest, inst: Institution) -> dict[str, Any]:
         "name": inst.name,
         "acronym": inst.acronym,
         "level": inst.level,
-        "level_label": inst.get_level_display(),
+        "level_label": label(Level, inst.level),
         "kind": inst.kind,
-        "kind_label": inst.get_kind_display(),
+        "kind_label": label(Kind, inst.kind),
         "ruc": inst.ruc,
-        "url": request.build_absolute_uri(inst.get_absolute_url()),
-        "api_url": request.build_absolute_uri(
-            reverse("api-v1:institution_get", kwargs={"slug": inst.slug})
-        ),
+        "url": origin + inst.get_absolute_url(),
+        "api_url": f"{api_base}/{inst.slug}",
         "location": {
             "department": _place(inst.department),
             "province": _place(inst.province),
@@ -117,7 +122,9 @@ def institution_list_view(
         page_size=page_size,
         messages=filters.problems.messages,
     )
-    return {**meta, "results": [institution_item(request, inst) for inst in rows]}
+    origin, api_base = _bases(request)
+    results = [institution_item(inst, origin=origin, api_base=api_base) for inst in rows]
+    return {**meta, "results": results}
 
 
 @router.get(
@@ -139,24 +146,23 @@ def institution_get_view(
         raise HttpError(
             404, _("No existe una institución con el identificador «%(v)s».") % {"v": slug[:120]}
         ) from None
+    origin, api_base = _bases(request)
     return {
-        **institution_item(request, inst),
+        **institution_item(inst, origin=origin, api_base=api_base),
         "branch": inst.branch,
-        "branch_label": inst.get_branch_display() if inst.branch else "",
+        "branch_label": label(Branch, inst.branch),
         "description": inst.description,
         "sector": inst.sector,
         "gobpe_url": inst.gobpe_url,
         "contacts": [
             {
                 "kind": c.kind,
-                "kind_label": c.get_kind_display(),
+                "kind_label": label(ContactChannel.Kind, c.kind),
                 "value": c.value,
                 "label": c.label,
             }
             for c in inst.contacts.all()
         ],
-        "procedures_api_url": request.build_absolute_uri(
-            f"{reverse('api-v1:procedure_list')}?institution={inst.slug}"
-        ),
+        "procedures_api_url": f"{origin}{reverse('api-v1:procedure_list')}?institution={inst.slug}",
         "updated_at": inst.updated_at,
     }

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
+from ventanilla.api.labels import label
 from ventanilla.api.pagination import page_param, page_size_param, paginate
 from ventanilla.api.schemas import (
     ErrorOut,
@@ -16,7 +17,7 @@ from ventanilla.api.schemas import (
     ProcedurePage,
     ValidationErrorOut,
 )
-from ventanilla.catalogue.models import Procedure
+from ventanilla.catalogue.models import Channel, Procedure, ProcedureKind
 from ventanilla.catalogue.selectors import procedure_filters_parse, procedure_get, procedure_list
 
 router = Router(tags=["Trámites y servicios"])
@@ -50,7 +51,13 @@ def _money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def procedure_item(request: HttpRequest, proc: Procedure) -> dict[str, Any]:
+def _bases(request: HttpRequest) -> tuple[str, str]:
+    """The site's origin and this collection's absolute address, computed once per request."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    return origin, origin + reverse("api-v1:procedure_list")
+
+
+def procedure_item(proc: Procedure, *, origin: str, api_base: str) -> dict[str, Any]:
     """One procedure as a list item (its institution must be select_related)."""
     inst = proc.institution
     return {
@@ -58,11 +65,9 @@ def procedure_item(request: HttpRequest, proc: Procedure) -> dict[str, Any]:
         "code": proc.code,
         "title": proc.title,
         "kind": proc.kind,
-        "kind_label": proc.get_kind_display(),
-        "url": request.build_absolute_uri(proc.get_absolute_url()),
-        "api_url": request.build_absolute_uri(
-            reverse("api-v1:procedure_get", kwargs={"id": str(proc.number)})
-        ),
+        "kind_label": label(ProcedureKind, proc.kind),
+        "url": origin + proc.get_absolute_url(),
+        "api_url": f"{api_base}/{proc.number}",
         "institution": (
             {"slug": inst.slug, "name": inst.name, "acronym": inst.acronym} if inst else None
         ),
@@ -120,7 +125,9 @@ def procedure_list_view(
         page_size=page_size,
         messages=filters.problems.messages,
     )
-    return {**meta, "results": [procedure_item(request, proc) for proc in rows]}
+    origin, api_base = _bases(request)
+    results = [procedure_item(proc, origin=origin, api_base=api_base) for proc in rows]
+    return {**meta, "results": results}
 
 
 def _find(identifier: str) -> Procedure:
@@ -155,8 +162,9 @@ def procedure_get_view(
         raise HttpError(
             404, _("No existe un trámite con el identificador «%(v)s».") % {"v": id[:120]}
         ) from None
+    origin, api_base = _bases(request)
     return {
-        **procedure_item(request, proc),
+        **procedure_item(proc, origin=origin, api_base=api_base),
         "slug": proc.slug,
         "summary": proc.summary,
         "audience": proc.audience,
@@ -171,7 +179,7 @@ def procedure_get_view(
         "channels": [
             {
                 "kind": ch.kind,
-                "kind_label": ch.get_kind_display(),
+                "kind_label": label(Channel.Kind, ch.kind),
                 "description": ch.description,
                 "url": ch.url,
                 "steps": [step.text for step in ch.steps.all()],
@@ -186,7 +194,7 @@ def procedure_get_view(
             {
                 "slug": t.slug,
                 "name": t.name,
-                "url": request.build_absolute_uri(t.get_absolute_url()),
+                "url": origin + t.get_absolute_url(),
             }
             for t in proc.topics.all()
         ],

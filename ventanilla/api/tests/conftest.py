@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ventanilla.catalogue.models import Channel, Procedure
+from ventanilla.catalogue.models import Channel, Procedure, Topic
 from ventanilla.catalogue.tests.factories import (
     CatalogueEntryFactory,
     ChannelFactory,
@@ -33,7 +33,7 @@ def catalogue(db: None) -> Catalogue:
     lima = DepartmentFactory(code="15", name="Lima", slug="lima")
     province = ProvinceFactory(code="1501", department=lima, name="Lima")
     district = DistrictFactory(code="150101", province=province, name="Lima")
-    reniec = InstitutionFactory(
+    reniec: Institution = InstitutionFactory.create(
         slug="reniec",
         name="Registro Nacional de Identificación y Estado Civil",
         acronym="RENIEC",
@@ -48,7 +48,7 @@ def catalogue(db: None) -> Catalogue:
     ContactChannelFactory(
         institution=reniec, kind=ContactChannel.Kind.WEBSITE, value="https://www.gob.pe/reniec"
     )
-    municipality = InstitutionFactory(
+    municipality: Institution = InstitutionFactory.create(
         slug="munilima",
         name="Municipalidad Metropolitana de Lima",
         acronym="MML",
@@ -57,8 +57,8 @@ def catalogue(db: None) -> Catalogue:
         department=lima,
         province=province,
     )
-    topic = TopicFactory(slug="identidad", name="Identidad y documentos")
-    dni = ProcedureFactory(
+    topic: Topic = TopicFactory.create(slug="identidad", name="Identidad y documentos")
+    dni: Procedure = ProcedureFactory.create(
         number=224,
         code="P001",
         title="Solicitar duplicado de DNI",
@@ -87,7 +87,9 @@ def catalogue(db: None) -> Catalogue:
         institution=municipality,
         fee_amount=Decimal("0"),
     )
-    entry = CatalogueEntryFactory(number=5_001, title="Consultar el estado de tu trámite")
+    entry: Procedure = CatalogueEntryFactory.create(
+        number=5_001, title="Consultar el estado de tu trámite"
+    )
     return Catalogue(reniec=reniec, municipality=municipality, dni=dni, entry=entry)
 
 

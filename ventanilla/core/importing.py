@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -53,9 +53,10 @@ class ImportReport:
     """Collects counts per model, per-file loaded/skipped rows, matching notes and timings;
     prints progress on a stream (stderr) and renders the final text report."""
 
-    def __init__(self, *, data_dir: Path, stream: TextIO | None = None, max_listed: int = 60):
+    def __init__(self, *, data_dir: Path, stream: Any = None, max_listed: int = 60):
         self.data_dir = data_dir
-        self.stream = stream if stream is not None else sys.stderr
+        # Anything with write() and flush(): a file or a management command's OutputWrapper.
+        self.stream: Any = stream if stream is not None else sys.stderr
         self.max_listed = max_listed
         self.counts: dict[str, ModelCounts] = defaultdict(ModelCounts)
         self.files: dict[str, FileStats] = {}
@@ -293,7 +294,8 @@ def sync_rows[M: models.Model](
     counts = report.counts[label]
     get_key = key_of or (lambda obj: _value(obj, key))
     current = {
-        get_key(obj): obj for obj in (existing if existing is not None else model.objects.all())
+        get_key(obj): obj
+        for obj in (existing if existing is not None else model._default_manager.all())
     }
     has_updated_at = any(f.name == "updated_at" for f in model._meta.concrete_fields)
     now = timezone.now()
@@ -313,16 +315,16 @@ def sync_rows[M: models.Model](
                     setattr(obj, name, values[name])
                 changed_fields.update(diff)
                 if has_updated_at:
-                    obj.updated_at = now  # type: ignore[attr-defined]
+                    setattr(obj, "updated_at", now)  # noqa: B010 - not every model has it
                 to_update.append(obj)
             else:
                 counts.unchanged += 1
         result[row_key] = obj
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
         counts.created += len(to_create)
     if to_update:
         fields = sorted(changed_fields | ({"updated_at"} if has_updated_at else set()))
-        model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
         counts.updated += len(to_update)
     return result

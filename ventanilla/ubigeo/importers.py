@@ -136,24 +136,24 @@ def load_reference_data(*, data_dir: Path, report: ImportReport) -> None:
 
     dep_path = data_dir / CAST_DEP
     for row in read_csv(dep_path, report, required=["inei", "iso_3166_2"]):
-        dep = departments.get(_code(row["inei"], 6)[:2])
-        if dep is None:
+        dep_row = departments.get(_code(row["inei"], 6)[:2])
+        if dep_row is None:
             report.skip(dep_path, row.line, _("departamento sin par en INEI 2025"))
             continue
-        dep["iso_code"] = row["iso_3166_2"]
-        dep["capital"] = row["capital"]
+        dep_row["iso_code"] = row["iso_3166_2"]
+        dep_row["capital"] = row["capital"]
         if _code(row["reniec"], 6):
-            dep["reniec_code"] = row["reniec"][:2]
+            dep_row["reniec_code"] = row["reniec"][:2]
         report.loaded(dep_path)
     prov_path = data_dir / CAST_PROV
     for row in read_csv(prov_path, report, required=["inei", "capital"]):
-        prov = provinces.get(_code(row["inei"], 6)[:4])
-        if prov is None:
+        prov_row = provinces.get(_code(row["inei"], 6)[:4])
+        if prov_row is None:
             report.skip(prov_path, row.line, _("provincia sin par en INEI 2025"))
             continue
-        prov["capital"] = row["capital"]
+        prov_row["capital"] = row["capital"]
         if _code(row["reniec"], 6):
-            prov["reniec_code"] = row["reniec"][:4]
+            prov_row["reniec_code"] = row["reniec"][:4]
         report.loaded(prov_path)
     # Castagnetto rows that INEI 2025 no longer lists are reported, not loaded.
     for code, row in sorted(cast_inei_codes.items()):

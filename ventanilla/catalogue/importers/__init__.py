@@ -42,14 +42,14 @@ def _link_institutions(
     by_slug = {slug: pk for pk, slug, _n, _a in institutions}
     by_name: dict[str, list[int]] = defaultdict(list)
     by_acronym: dict[str, list[int]] = defaultdict(list)
-    for pk, _slug, name, acronym in institutions:
-        by_name[fold_words(name)].append(pk)
+    for inst_pk, _slug, name, acronym in institutions:
+        by_name[fold_words(name)].append(inst_pk)
         if acronym:
-            by_acronym[fold_words(acronym)].append(pk)
+            by_acronym[fold_words(acronym)].append(inst_pk)
     rule = _("Institución de los trámites curados (regla)")
     for item in curated:
         slug, siglas, entidad = item.institution_hint
-        pk = by_slug.get(slug) if slug else None
+        pk: int | None = by_slug.get(slug) if slug else None
         if pk:
             report.tally(rule, _("slug de gob.pe"))
         elif len(by_name.get(fold_words(entidad), [])) == 1:
@@ -81,11 +81,11 @@ def _sync_children(
     for s in ChannelStep.objects.filter(channel__procedure_id__in=ids).order_by("position", "id"):
         steps[s.channel_id].append(s.text)
     chans: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for c in Channel.objects.filter(procedure_id__in=ids).order_by("position", "id"):
-        chans[c.procedure_id].append((c.kind, c.description, c.url, tuple(steps[c.pk])))
+    for ch in Channel.objects.filter(procedure_id__in=ids).order_by("position", "id"):
+        chans[ch.procedure_id].append((ch.kind, ch.description, ch.url, tuple(steps[ch.pk])))
     secs: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for s in ProcedureSection.objects.filter(procedure_id__in=ids).order_by("position", "id"):
-        secs[s.procedure_id].append((s.heading, s.items))
+    for section in ProcedureSection.objects.filter(procedure_id__in=ids).order_by("position", "id"):
+        secs[section.procedure_id].append((section.heading, section.items))
     for pk in ids:
         have[pk] = (tuple(reqs[pk]), tuple(chans[pk]), tuple(secs[pk]))
     labels = [m._meta.label for m in (Requirement, Channel, ChannelStep, ProcedureSection)]

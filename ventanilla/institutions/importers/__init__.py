@@ -207,8 +207,8 @@ def _contact_rows(
     path = data_dir / MUNI_INDEX_FILE
     data = read_json(path, report) or {}
     for number, muni in enumerate(data.get("municipalidades", []), start=1):
-        inst = objects.get(str(muni.get("slug") or ""))
-        if inst is None:
+        owner = objects.get(str(muni.get("slug") or ""))
+        if owner is None:
             report.skip(
                 path, number, _("municipalidad sin entidad: %(s)s") % {"s": muni.get("slug")}
             )
@@ -216,8 +216,8 @@ def _contact_rows(
         hosts = sorted(h for h in muni.get("sistemas_propios") or [] if h.startswith("www."))
         for host in hosts:
             value = f"https://{host}"
-            rows[(inst.pk, website, value)] = {
-                "institution_id": inst.pk, "kind": website, "value": value,
+            rows[(owner.pk, website, value)] = {
+                "institution_id": owner.pk, "kind": website, "value": value,
                 "label": _("Sitio web institucional"), "position": 1,
             }  # fmt: skip
         report.loaded(path)

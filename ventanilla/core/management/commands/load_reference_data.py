@@ -71,7 +71,7 @@ class Command(BaseCommand):
         data_dir = Path(options["data_dir"] or settings.SHARED_DATA_DIR).resolve()
         if not data_dir.is_dir():
             raise CommandError(_("No existe la carpeta de datos %(d)s") % {"d": data_dir})
-        report = ImportReport(data_dir=data_dir, stream=self.stderr._out)
+        report = ImportReport(data_dir=data_dir, stream=self.stderr)
         run_reference_load(data_dir=data_dir, report=report)
         text = report.render()
         target = Path(

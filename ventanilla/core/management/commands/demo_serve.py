@@ -1,0 +1,99 @@
+"""Serve the demo: Django's server (no autoreload, static files through WhiteNoise) and the
+tasks worker beside it. Ctrl+C or SIGTERM stops both."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+WORKER_STOP_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = "Sirve la demo: el servidor web de Django y el proceso de tareas en segundo plano."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="dirección:puerto")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="no iniciar el proceso de tareas"
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="no recopilar los archivos estáticos antes de servir",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        addrport: str = options["addrport"]
+        self._check_free(addrport)
+        if not options["no_collectstatic"]:
+            # WhiteNoise serves STATIC_ROOT; the manifest must match the templates' {% static %}.
+            call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None if options["no_worker"] else self._start_worker()
+        previous = signal.signal(signal.SIGTERM, self._terminate)
+        base = f"http://{addrport}"
+        self.stdout.write(_("Portal:          %(url)s/") % {"url": base})
+        self.stdout.write(_("Gestión (admin): %(url)s/gestion/") % {"url": base})
+        self.stdout.write(_("API:             %(url)s/api/v1/docs") % {"url": base})
+        self.stdout.write(_("Detener: Ctrl+C"))
+        try:
+            call_command(
+                "runserver",
+                addrport,
+                use_reloader=False,
+                use_threading=True,
+                skip_checks=True,
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if worker is not None:
+                self._stop_worker(worker)
+            self.stdout.write(_("Servidor detenido."))
+
+    @staticmethod
+    def _check_free(addrport: str) -> None:
+        # runserver ends the process with os._exit() when the port is taken, which would
+        # leave the worker running: find out before starting it.
+        host, _sep, port = addrport.rpartition(":")
+        host = host.strip("[]") or "127.0.0.1"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, int(port)))
+            except (OSError, ValueError) as error:
+                raise CommandError(
+                    _("No se puede usar %(addr)s: %(error)s") % {"addr": addrport, "error": error}
+                ) from None
+
+    def _terminate(self, signum: int, frame: FrameType | None) -> None:
+        # SIGTERM ends the server like Ctrl+C does, so the worker is stopped too.
+        raise KeyboardInterrupt
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        command = [sys.executable, str(manage), "db_worker", "--interval", "1"]
+        self.stdout.write(_("Proceso de tareas iniciado (%(cmd)s).") % {"cmd": "db_worker"})
+        # Its own process group: a Ctrl+C in the terminal reaches it once, through us.
+        return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+
+    def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        self.stdout.write(_("Proceso de tareas detenido."))

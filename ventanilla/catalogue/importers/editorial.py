@@ -62,9 +62,13 @@ def sync_topics(
     ).values_list("topic_id", "procedure_id"):
         current.setdefault(topic_id, set()).add(procedure_id)
     for slug, topic in topics.items():
-        if current.get(topic.pk, set()) != members[slug]:
+        before = current.get(topic.pk, set())
+        if before != members[slug]:
             topic.procedures.set(members[slug])
-            counts.updated += 1
+            if before:
+                counts.updated += 1
+            else:
+                counts.created += 1
         else:
             counts.unchanged += 1
 

@@ -1,5 +1,6 @@
 """GET /api/v1/institutions and /api/v1/institutions/{slug}: parse, call selectors, serialise."""
 
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,6 +11,7 @@ from ninja.errors import HttpError
 
 from ventanilla.api.labels import label
 from ventanilla.api.pagination import page_param, page_size_param, paginate
+from ventanilla.api.params import filter_params
 from ventanilla.api.schemas import (
     ErrorOut,
     InstitutionDetail,
@@ -24,6 +26,8 @@ from ventanilla.institutions.selectors import (
 )
 
 router = Router(tags=["Instituciones"])
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 
 LIST_DESCRIPTION = """
 El directorio de las instituciones del Estado peruano, con los mismos filtros que la página
@@ -105,15 +109,15 @@ def institution_list_view(
     page_size: int = page_size_param(),
 ) -> dict[str, Any]:
     filters = institution_filters_parse(
-        {
-            "q": q,
-            "level": level,
-            "kind": kind,
-            "department": department,
-            "province": province,
-            "district": district,
-            "letter": letter,
-        }
+        filter_params(
+            q=q,
+            level=level,
+            kind=kind,
+            department=department,
+            province=province,
+            district=district,
+            letter=letter,
+        )
     )
     rows, meta = paginate(
         request,
@@ -141,6 +145,8 @@ def institution_get_view(
     slug: str = Path(..., description="Slug de la institución (el de gob.pe).", example="reniec"),
 ) -> dict[str, Any]:
     try:
+        if not _SLUG.match(slug):  # not even a slug: no need to ask the database
+            raise Institution.DoesNotExist
         inst = institution_get(slug=slug)
     except Institution.DoesNotExist:
         raise HttpError(

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 
 from ventanilla.api.labels import label
 from ventanilla.api.pagination import page_param, page_size_param, paginate
+from ventanilla.api.params import filter_params
 from ventanilla.api.schemas import (
     ErrorOut,
     ProcedureDetail,
@@ -109,14 +110,14 @@ def procedure_list_view(
     page_size: int = page_size_param(),
 ) -> dict[str, Any]:
     filters = procedure_filters_parse(
-        {
-            "q": q,
-            "kind": kind,
-            "institution": institution,
-            "level": level,
-            "topic": topic,
-            "online": "1" if online else "",
-        }
+        filter_params(
+            q=q,
+            kind=kind,
+            institution=institution,
+            level=level,
+            topic=topic,
+            online="1" if online else "",
+        )
     )
     rows, meta = paginate(
         request,

@@ -175,3 +175,34 @@ def test_interactive_documentation_is_served_without_a_cdn(client, db):
 
     assert response.status_code == 200
     assert b"cdn.jsdelivr.net" not in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/institutions?q=%00",
+        "/api/v1/institutions?department=%00&province=%00&district=%00&letter=%00",
+        "/api/v1/institutions?level=%00&kind=%00",
+        "/api/v1/institutions/%00",
+        "/api/v1/institutions/%F0%9F%8F%9B",
+        "/api/v1/institutions?q=%F0%9F%8F%9B&letter=%C3%91",
+        "/api/v1/institutions?page=99999999999999999999",
+        "/api/v1/institutions?page=-1&page_size=-1",
+        "/api/v1/institutions?page=1e3",
+        "/api/v1/institutions?page=1&page=2",
+        "/api/v1/institutions?q=" + "%25" * 600,
+        "/api/v1/procedures?q=%00&institution=%00&topic=%00&kind=%00&level=%00",
+        "/api/v1/procedures?online=%00",
+        "/api/v1/procedures?institution=" + "a" * 500,
+        "/api/v1/procedures/%00",
+        "/api/v1/procedures/P%00",
+        "/api/v1/procedures/99999999999999999999",
+        "/api/v1/procedures/" + "9" * 10,
+        "/api/v1/procedures/%E2%80%AE",
+    ],
+)
+def test_odd_input_never_gives_a_500(client, catalogue, url):
+    response = client.get(url)
+
+    assert response.status_code < 500
+    assert response["Content-Type"].startswith("application/json")

@@ -17,9 +17,10 @@ FICHAS_FILE = Path("gobpe_fichas/fichas.jsonl")
 
 _ONLINE = re.compile(r"\b(online|en linea|virtual|web|app|ingresa a|plataforma|pagalo)\b")
 _IN_PERSON = re.compile(
-    r"\b(presencial|acercate|acude|dirigete|centro|oficina|sede|modulo|cita|lector biometrico"
-    r"|agencia|ventanilla)\b"
+    r"\b(presencial|centro|oficina|sede|modulo|cita|lector biometrico|agencia|ventanilla)"
 )
+# Going somewhere is the strongest sign of an in-person flow, even when payment is online.
+_GO_TO = re.compile(r"\b(acercate|acude|dirigete|acudir|acercarte|dirigirte)\b")
 _STEPS = re.compile(r"^(hazlo en|como |canales de pago|pasos|puedes solicitar|solicitalo)")
 
 
@@ -32,7 +33,8 @@ def _channel_kind(heading: str, items: list[str], current: str) -> str:
     if h.startswith("canales de pago") and current:
         return current
     text = fold(" ".join(items))
-    online, in_person = len(_ONLINE.findall(text)), len(_IN_PERSON.findall(text))
+    online = len(_ONLINE.findall(text))
+    in_person = len(_IN_PERSON.findall(text)) + 2 * len(_GO_TO.findall(text))
     if online == in_person:
         return current or Channel.Kind.IN_PERSON
     return Channel.Kind.ONLINE if online > in_person else Channel.Kind.IN_PERSON

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.browser.checks import AXE_JS
@@ -42,7 +43,8 @@ def portal(browser: Browser, live_server: object) -> PortalSample:
     """The sample portal, committed (live_server runs tests in transactional_db) and with no
     page left in the page cache from an earlier test."""
     cache.clear()
-    return portal_sample()
+    with transaction.atomic():  # one commit instead of one per row
+        return portal_sample()
 
 
 def _context(browser: Browser, **options: object) -> BrowserContext:

@@ -2,12 +2,19 @@
 
 RENIEC and a district municipality, "Solicitar duplicado de DNI" (gob.pe 224, P001) as a full page
 with requirements and channels, a title-only catalogue page, a topic and the life event
-"Perdí mi DNI". Values are the real ones, so lengths and accents are what citizens see.
+"Perdí mi DNI". Values are the real ones, so lengths and accents are what citizens see. The
+directory and the catalogue also get more than a page of the *longest* real names and titles, so
+the weight and 320 px checks see a full list page at its worst.
 """
 
+import csv
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
 
 from ventanilla.catalogue.models import Channel, LifeEvent, Procedure, Topic
 from ventanilla.catalogue.tests.factories import (
@@ -45,6 +52,36 @@ class PortalSample:
             "search": "/buscar/?q=duplicado+dni",
             "not_found": "/institucion/esta-entidad-no-existe/",
         }
+
+
+FULL_LIST = 45  # more than two pages of the directory and the catalogue
+
+
+@cache
+def _longest_real_names() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The institutions with the longest names and the gob.pe pages with the longest titles."""
+    data = settings.SHARED_DATA_DIR
+    directory = json.loads(
+        (data / "gobpe_entidades_muniscan" / "entities_2026-08-21.json").read_text("utf-8")
+    )["lista"]
+    entities = sorted(directory, key=lambda e: -len(e["nombre"]))[:FULL_LIST]
+    with (data / "gobpe_catalogo" / "catalogo.csv").open(encoding="utf-8-sig", newline="") as f:
+        pages = sorted(csv.DictReader(f), key=lambda row: -len(row["title"]))[:FULL_LIST]
+    return entities, pages
+
+
+def _longest_real_rows() -> None:
+    entities, pages = _longest_real_names()
+    Institution.objects.bulk_create(
+        InstitutionFactory.build(slug=e["slug"], name=e["nombre"])
+        for e in entities
+        if e["slug"] not in {"reniec", "munimiraflores"}
+    )
+    Procedure.objects.bulk_create(
+        CatalogueEntryFactory.build(number=int(row["gobpe_id"]), title=row["title"][:300])
+        for row in pages
+        if int(row["gobpe_id"]) not in {224, 133}
+    )
 
 
 def portal_sample() -> PortalSample:
@@ -184,4 +221,5 @@ def portal_sample() -> PortalSample:
     LifeEventStepFactory(
         life_event=lost_dni, position=1, title="Pide el duplicado", procedure=duplicate
     )
+    _longest_real_rows()
     return PortalSample(institution=reniec, procedure=duplicate, topic=topic, life_event=lost_dni)

@@ -20,4 +20,5 @@ def first(params: object, name: str, max_length: int = 120) -> str:
     """One query-string value, stripped and cut to a sane length ('' when absent)."""
     getter = getattr(params, "get", None)
     value = getter(name, "") if getter else ""
-    return str(value or "").strip()[:max_length]
+    # NUL cannot be stored or compared by PostgreSQL; nobody types it.
+    return str(value or "").replace("\x00", "").strip()[:max_length]

@@ -39,9 +39,16 @@ application = get_wsgi_application()
 
 def call(path: str) -> tuple[str, bytes]:
     environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }
     status: list[str] = []
     body = b"".join(application(environ, lambda s, h, *a: status.append(s)))
@@ -84,12 +91,30 @@ def main() -> int:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
-    print(f"\nUnder cProfile ({total / args.n * 1000:.2f} ms CPU/request with its overhead); "
-          "cumulative share of:")
+    print(
+        f"\nUnder cProfile ({total / args.n * 1000:.2f} ms CPU/request with its overhead); "
+        "cumulative share of:"
+    )
     for label, (file_end, func) in GROUPS.items():
-        cum = max((v[3] for (f, _l, fn), v in stats.stats.items()  # type: ignore[attr-defined]
-                   if f.endswith(file_end) and fn == func), default=0.0)
+        cum = max(
+            (
+                v[3]
+                for (f, _l, fn), v in stats.stats.items()  # type: ignore[attr-defined]
+                if f.endswith(file_end) and fn == func
+            ),
+            default=0.0,
+        )
         print(f"  {label:<32} {100 * cum / total:5.1f} %")
+    view = max(
+        (
+            v[3]
+            for (f, _l, _fn), v in stats.stats.items()  # type: ignore[attr-defined]
+            if "/ventanilla/" in f and f.endswith("views.py")
+        ),
+        default=0.0,
+    )
+    print(f"  {'the view (parse, query, render)':<32} {100 * view / total:5.1f} %")
+    print(f"  {'middleware + handler (the rest)':<32} {100 * (total - view) / total:5.1f} %")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
     print("\nTop functions by own time:\n" + "\n".join(out.getvalue().splitlines()[6:40]))

@@ -27,16 +27,19 @@ class Command(BaseCommand):
             "--no-worker", action="store_true", help="no iniciar el proceso de tareas"
         )
         parser.add_argument(
-            "--no-collectstatic",
+            "--collectstatic",
             action="store_true",
-            help="no recopilar los archivos estáticos antes de servir",
+            help="recopilar los archivos estáticos aunque ya estén recopilados",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         addrport: str = options["addrport"]
         self._check_free(addrport)
-        if not options["no_collectstatic"]:
-            # WhiteNoise serves STATIC_ROOT; the manifest must match the templates' {% static %}.
+        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+        if options["collectstatic"] or not manifest.exists():
+            # WhiteNoise serves STATIC_ROOT, and {% static %} needs its manifest. Compressing
+            # takes a while (~40 s of CPU), so `make demo` does it once, not every start.
+            self.stdout.write(_("Recopilando archivos estáticos…"))
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None if options["no_worker"] else self._start_worker()
         previous = signal.signal(signal.SIGTERM, self._terminate)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.core.filters import FilterProblems, first
@@ -134,7 +134,11 @@ def institution_procedures(*, institution: Institution, limit: int = 20) -> tupl
 
     Reads through the reverse relation so the directory does not import the catalogue
     (the catalogue sits above it in the layers)."""
-    qs = institution.procedures.filter(is_published=True)
+    # exclude() and the sort on an expression keep SQLite on the institution index even
+    # without ANALYZE statistics: on the catalogue's (is_published, …) index it would walk
+    # all 33,000 rows to find this institution's first twenty.
+    qs = institution.procedures.exclude(is_published=False)
     total = qs.count()
-    items = list(qs.order_by("-has_detail", "-popularity", "title")[:limit]) if total else []
+    ranked = qs.annotate(rank=F("popularity") + 0).order_by("-has_detail", "-rank", "title")
+    items = list(ranked[:limit]) if total else []
     return items, total

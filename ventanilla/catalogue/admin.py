@@ -144,8 +144,10 @@ class ProcedureAdmin(admin.ModelAdmin):
             readonly.add("is_published")
         return tuple(sorted(readonly))
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
         if not is_platform_admin(request.user) and "institution" in form.base_fields:
             form.base_fields["institution"].required = True
         return form

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ventanilla.accounts.models import Membership, Role
 from ventanilla.audit.models import AuditEvent
-from ventanilla.core.tests.backoffice import official, platform_admin
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.feedback.models import PageFeedback
 from ventanilla.institutions import services as institution_services
 from ventanilla.institutions.tests.factories import InstitutionFactory

@@ -11,7 +11,7 @@ from ventanilla.accounts.models import Role
 from ventanilla.catalogue import services as catalogue
 from ventanilla.catalogue.models import Procedure, Topic
 from ventanilla.catalogue.tests.factories import ProcedureFactory
-from ventanilla.core.tests.backoffice import official, platform_admin
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions import services as institutions
 from ventanilla.institutions.models import Institution
 from ventanilla.institutions.tests.factories import InstitutionFactory

@@ -11,7 +11,7 @@ from ventanilla.accounts.models import Role
 from ventanilla.audit.models import AuditEvent
 from ventanilla.catalogue.models import Procedure
 from ventanilla.catalogue.tests.factories import ChannelFactory, ProcedureFactory
-from ventanilla.core.tests.backoffice import admin_form_data, official, platform_admin
+from ventanilla.accounts.tests.backoffice import admin_form_data, official, platform_admin
 from ventanilla.institutions.tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,6 @@ def test_channel_steps_are_edited_on_the_channel_page_and_audited(tenancy):
 def test_procedure_changelist_query_count_does_not_grow_with_rows(
     tenancy, django_assert_max_num_queries
 ):
-    own, *_rest = tenancy
     admin = _client(platform_admin())
     admin.get(CHANGELIST)  # warm the session and content types
     for n in range(40):

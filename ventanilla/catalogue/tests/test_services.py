@@ -15,7 +15,7 @@ from ventanilla.catalogue.tests.factories import (
     TopicFactory,
 )
 from ventanilla.core import pagecache
-from ventanilla.core.tests.backoffice import official, platform_admin
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions.tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db

@@ -109,7 +109,9 @@ def test_each_language_has_its_own_copy(client):
     assert client.get("/tramites/")["X-Page-Cache"] == "hit"
 
 
-def test_invalidate_drops_a_page_with_every_query_string_and_nothing_else(client, invalidate_committed):
+def test_invalidate_drops_a_page_with_every_query_string_and_nothing_else(
+    client, invalidate_committed
+):
     for url in ("/tramites/1-a/", "/tramites/1-a/?utm=x", "/tramites/2-b/", "/tramites/"):
         client.get(url)
     invalidate_committed(["/tramites/1-a/"])

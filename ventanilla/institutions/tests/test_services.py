@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ventanilla.accounts.models import Role
 from ventanilla.audit.models import AuditEvent
-from ventanilla.catalogue.tests.factories import ProcedureFactory
 from ventanilla.core import pagecache
-from ventanilla.core.tests.backoffice import official, platform_admin
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions import services
 from ventanilla.institutions.models import Institution
 from ventanilla.institutions.tests.factories import InstitutionFactory
@@ -89,7 +88,8 @@ def test_institution_update_drops_its_page_and_the_lists(
 
 def test_institution_rename_also_drops_its_procedures_pages(bumped):
     institution = InstitutionFactory(slug="reniec", name="RENIEC")
-    procedure = ProcedureFactory(institution=institution, number=123, slug="dni")
+    # Through the reverse relation: the directory's tests do not import the catalogue layer.
+    procedure = institution.procedures.create(number=123, slug="dni", title="DNI", kind="procedure")
     services.institution_update(
         institution=institution, data={"name": "Registro Nacional"}, by=platform_admin()
     )

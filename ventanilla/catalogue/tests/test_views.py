@@ -179,3 +179,15 @@ def test_life_event_is_an_ordered_journey_across_institutions(client):
     assert "RENIEC" in html
     assert "SIS" in html
     assert client.get("/momentos-de-vida/no-existe/").status_code == 404
+
+
+def test_procedure_page_answers_304_when_unchanged_since_last_visit(client):
+    procedure = ProcedureFactory()
+    first = client.get(procedure.get_absolute_url())
+    again = client.get(procedure.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_absurd_procedure_numbers_are_404_not_500(client):
+    for url in ["/tramites/99999999999999999999-x/", "/tramites/99999999999999999999/"]:
+        assert client.get(url).status_code == 404

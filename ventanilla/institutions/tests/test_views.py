@@ -2,9 +2,8 @@
 
 import pytest
 
-from ventanilla.catalogue.tests.factories import CatalogueEntryFactory, ProcedureFactory
-from ventanilla.institutions.models import ContactChannel, Kind, Level
-from ventanilla.institutions.tests.factories import ContactChannelFactory, InstitutionFactory
+from ventanilla.institutions.models import Kind, Level
+from ventanilla.institutions.tests.factories import InstitutionFactory
 from ventanilla.ubigeo.tests.factories import DistrictFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,52 +78,6 @@ def test_directory_unknown_filter_values_give_empty_list_and_spanish_message(cli
     assert "El nivel de gobierno «espacial» no existe." in html
     assert "El departamento «99» no existe." in html
     assert "No hay resultados con estos filtros." in html
-
-
-def test_institution_page_shows_identity_location_contacts_and_procedures(client):
-    district = DistrictFactory(name="Miraflores", province__name="Lima")
-    institution = InstitutionFactory(
-        name="Registro Nacional de Identificación y Estado Civil",
-        acronym="RENIEC",
-        ruc="20295613620",
-        department=district.province.department,
-        province=district.province,
-        district=district,
-    )
-    ContactChannelFactory(
-        institution=institution, kind=ContactChannel.Kind.PHONE, value="(01) 315-2700"
-    )
-    ContactChannelFactory(
-        institution=institution, kind=ContactChannel.Kind.WEBSITE, value="https://www.reniec.gob.pe"
-    )
-    CatalogueEntryFactory(institution=institution, title="Página solo con título", popularity=50)
-    ProcedureFactory(institution=institution, title="Solicitar duplicado de DNI")
-
-    response = client.get(institution.get_absolute_url())
-    html = response.content.decode()
-    for text in [
-        "RENIEC",
-        "20295613620",
-        "Miraflores, Lima",
-        "(01) 315-2700",
-        "https://www.reniec.gob.pe",
-        "Nacional",
-        "Organismo público",
-        "Esta institución aún no ha publicado noticias.",
-        "Normas legales",
-        "Publicaciones",
-    ]:
-        assert text in html, text
-    assert html.index("Solicitar duplicado de DNI") < html.index("Página solo con título")
-    assert response["Last-Modified"]
-
-
-def test_institution_page_query_count_is_pinned(client, django_assert_num_queries):
-    institution = InstitutionFactory()
-    ProcedureFactory.create_batch(3, institution=institution)
-    # institution, contacts, procedure count, procedures.
-    with django_assert_num_queries(4):
-        client.get(institution.get_absolute_url())
 
 
 def test_unknown_institution_is_a_spanish_404_with_a_way_back(client):

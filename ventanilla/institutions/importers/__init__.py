@@ -5,11 +5,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from stdnum.pe import ruc as stdnum_ruc
 
 from ventanilla.core.importing import ImportReport, read_csv, read_json, sync_rows
 from ventanilla.core.text import fold, fold_words, spanish_slug
+from ventanilla.institutions.importers.matching import match_pte
 from ventanilla.institutions.importers.names import (
     MUNICIPAL_KINDS,
     infer_branch,
@@ -18,7 +20,8 @@ from ventanilla.institutions.importers.names import (
     split_name,
 )
 from ventanilla.institutions.importers.places import Gazetteer, Place
-from ventanilla.institutions.importers.pte import PteEntity, match_pte, read_pte
+from ventanilla.institutions.importers.portal_only import portal_only_bodies
+from ventanilla.institutions.importers.pte import PteEntity, read_pte
 from ventanilla.institutions.models import ContactChannel, Institution, Kind, Level
 
 REFERENCE_DATA_ORDER = 20
@@ -97,7 +100,7 @@ def _place_fields(place: Place) -> dict[str, str | None]:
 
 def _build_rows(
     gobpe: list[dict[str, Any]],
-    pte: dict[int, PteEntity],
+    portal_only: list[PteEntity],
     matched: dict[str, PteEntity],
     report: ImportReport,
 ) -> dict[str, dict[str, Any]]:
@@ -125,10 +128,7 @@ def _build_rows(
             "aliases": {g["slug"], p.acronym if p else "", g["acronym"]} - {""},
         }  # fmt: skip
     taken = set(rows)
-    used = {p.id for p in matched.values()}
-    for entity in sorted(pte.values(), key=lambda e: e.id):
-        if entity.id in used:
-            continue
+    for entity in portal_only:
         slug = _pte_slug(entity, taken)
         kind = Kind(entity.kind)
         if entity.place:
@@ -235,8 +235,17 @@ def _retire_stale(rows: dict[str, dict[str, Any]], report: ImportReport) -> None
     ]
     if stale:
         Institution.objects.filter(pk__in=[i.pk for i in stale]).update(transparency_id=None)
-    orphans = Institution.objects.filter(source=Institution.Source.PTE).exclude(slug__in=list(rows))
-    orphans = orphans.filter(procedures=None, memberships=None)
+    obsolete = Institution.objects.filter(source=Institution.Source.PTE).exclude(
+        slug__in=list(rows)
+    )
+    obsolete = obsolete.filter(memberships=None)
+    # gob.pe catalogue pages are relinked by title on every load; left pointing at an obsolete
+    # row they would keep it alive (and relink to it) forever. Curated procedures hold it.
+    held = obsolete.filter(procedures__has_detail=True).values("pk")
+    released = obsolete.exclude(pk__in=held)
+    pages = apps.get_model("catalogue", "Procedure")._default_manager
+    pages.filter(institution__in=released).update(institution=None)
+    orphans = released.filter(procedures=None)
     deleted, _detail = orphans.delete()
     report.counts[Institution._meta.label].deleted += _detail.get(Institution._meta.label, 0)
     del deleted
@@ -246,8 +255,9 @@ def load_reference_data(*, data_dir: Path, report: ImportReport) -> None:
     places = Gazetteer()
     gobpe = _read_gobpe(data_dir, report, places)
     pte = read_pte(data_dir, report, places)
-    matched = match_pte(gobpe, pte, report)
-    rows = _build_rows(gobpe, pte, matched, report)
+    matching = match_pte(gobpe, pte, report, places)
+    portal_only = portal_only_bodies(data_dir, pte, matching, report)
+    rows = _build_rows(gobpe, portal_only, matching.matched, report)
     _assign_rucs(data_dir, rows, report)
     for row in rows.values():
         row.update(search_fields(row["name"], row["acronym"]))

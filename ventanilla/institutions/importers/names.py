@@ -65,7 +65,9 @@ def smart_title(text: str) -> str:
 
 
 def _looks_like_acronym(segment: str) -> bool:
-    return 0 < len(segment) <= 45 and len(segment.split()) <= 5
+    # "Cochas - LIMA (MD - COCHAS)" is a place and the siglas, not the siglas alone.
+    inside = segment[segment.find("(") :] if "(" in segment else ""
+    return 0 < len(segment) <= 45 and len(segment.split()) <= 5 and " - " not in inside
 
 
 def _short_caps(segment: str) -> bool:
@@ -77,15 +79,56 @@ def name_from_slug(slug: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _words(text: str) -> int:
+    return len([w for w in text.split() if w != "-"])
+
+
+def _split_outside_parens(text: str) -> list[str]:
+    """Split at the " - " separators that are not inside parentheses: the portal writes
+    "AREA DE INFORMÁTICA (AI - DREUCAYALI)", whose dash belongs to the siglas."""
+    parts, start = [], 0
+    for match in _SEP.finditer(text):
+        before = text[: match.start()]
+        # Nor inside quotes: 'SALUD MENTAL "HONORIO DELGADO - HIDEYO NOGUCHI"'.
+        if before.count("(") <= before.count(")") and before.count('"') % 2 == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def strip_unbalanced(text: str) -> str:
+    """Drop a truncated parenthesis and what follows it ("Oficina de Sistemas (usi" ->
+    "Oficina de Sistemas") and any stray closing one ("Dreucayali)" -> "Dreucayali")."""
+    out: list[str] = []
+    depth, cut = 0, -1
+    for char in text:
+        if char == "(":
+            cut = len(out) if depth == 0 else cut
+            depth += 1
+        elif char == ")":
+            if not depth:
+                continue
+            depth -= 1
+        out.append(char)
+    kept = "".join(out[:cut] if depth else out)
+    return _SPACES.sub(" ", kept).strip(" -")
+
+
 def split_name(raw: str, slug: str = "") -> tuple[str, str, str]:
     """Split a source name into (name, acronym, note). `note` says what was repaired:
     'slug' (the name was the slug), 'caps' (ALL CAPS retitled) or ''."""
     text = _SPACES.sub(" ", (raw or "").strip())
     if not text or (slug and text.lower() == slug.lower()) or text == slug:
         return name_from_slug(slug or text), "", "slug"
-    parts = [p.strip() for p in _SEP.split(text) if p.strip()]
     acronym = ""
-    if len(parts) > 1 and _looks_like_acronym(parts[-1]):
+    # The portal writes "NAME - PLACE (SIGLAS)": the parenthesis is the siglas, the dash
+    # part stays in the name ("… LOCAL - GRAN CHIMU (UGEL GRAN CHIMU)").
+    trailing = _TRAILING_PARENS.match(text)
+    if trailing and " - " in trailing["name"] and _words(trailing["inside"]) <= 4:
+        text, acronym = trailing["name"], trailing["inside"].strip()
+    parts = _split_outside_parens(text)
+    if not acronym and len(parts) > 1 and _looks_like_acronym(parts[-1]):
         acronym = parts.pop()
         # "Programa … - CONTIGO - CONTIGO": the siglas written twice.
         while len(parts) > 1 and fold_words(parts[-1]) == fold_words(acronym):
@@ -96,8 +139,9 @@ def split_name(raw: str, slug: str = "") -> tuple[str, str, str]:
     name = " - ".join(parts)
     if not acronym:
         match = _TRAILING_PARENS.match(name)
-        if match and len(match["inside"].split()) <= 4:
+        if match and _words(match["inside"]) <= 4:
             name, acronym = match["name"], match["inside"].strip()
+    name = strip_unbalanced(name) or name
     note = ""
     letters = [c for c in name if c.isalpha()]
     if letters and name.upper() == name and len(letters) > 6:

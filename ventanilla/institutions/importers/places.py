@@ -3,6 +3,7 @@
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -16,6 +17,17 @@ _PREFIX = re.compile(
     r"^(?:municipalidad|muni)\s+(?:distrital|provincial|metropolitana)?\s*"
     r"(?:de\s+centro\s+poblado\s+|del\s+centro\s+poblado\s+|centro\s+poblado\s+)?(?:de\s+|del\s+)?"
 )
+
+
+_SOUND_DROP = re.compile(r"^ciudad |\b(de|del|la|las|el|los)\b| ")
+
+
+def sound(name: str) -> str:
+    """A folded name as it sounds: small words and spaces gone, z/s and k/c alike, double
+    letters single ("Los Baños del Inca", "los banos de inca" -> "banosinca")."""
+    text = _SOUND_DROP.sub("", fold_words(name))
+    text = text.replace("z", "s").replace("k", "c")
+    return re.sub(r"(.)\1", r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,15 @@ class Gazetteer:
                 if " " in name:
                     index.setdefault(name.replace(" ", ""), []).extend(codes)
 
+        # Spellings that differ by a letter or a small word: "Zaña"/"Saña", "Kañaris"/"Cañaris",
+        # "Los Baños del Inca"/"los banos de inca", "Ciudad Eten"/"Eten".
+        self.districts_by_sound: dict[str, list[str]] = defaultdict(list)
+        for code, name in self.district_names.items():
+            self.districts_by_sound[sound(name)].append(code)
+        self.provinces_by_sound: dict[str, list[str]] = defaultdict(list)
+        for code, name in self.province_names.items():
+            self.provinces_by_sound[sound(name)].append(code)
+
     def from_siaf(self, dep: str, prov: str, dist: str) -> Place:
         """SIAF writes INEI codes without zero padding: 15/1/31 -> 150131."""
         if not (dep.isdigit() and prov.isdigit() and dist.isdigit()):
@@ -77,13 +98,27 @@ class Gazetteer:
         found = [(len(n), c) for c, n in self.department_names.items() if f" {n} " in words]
         return max(found)[1] if found else ""
 
-    def _matches(self, code: str, qualifier: str) -> bool:
-        names = (
-            self.province_names.get(code[:4], ""),
-            self.department_names.get(code[:2], ""),
-            self.district_names.get(code, ""),
-        )
-        return any(qualifier == n or (len(qualifier) > 3 and qualifier in n) for n in names if n)
+    def names_place(self, text: str) -> bool:
+        """Whether a department or a province is named in `text`."""
+        words = f" {fold_words(text)} "
+        names = (*self.department_names.values(), *self.province_names.values())
+        return any(f" {name} " in words for name in names)
+
+    def _narrow(self, candidates: list[str], qualifier: str) -> list[str]:
+        """The candidates the qualifier names: its province first ("Miraflores - Lima" is
+        Lima's, not Yauyos'), then its department, its district, or part of one of them."""
+        levels: list[Callable[[str], str]] = [
+            lambda c: self.province_names.get(c[:4], ""),
+            lambda c: self.department_names.get(c[:2], ""),
+            lambda c: self.district_names.get(c, ""),
+        ]
+        for name_of in levels:
+            narrowed = [c for c in candidates if name_of(c) == qualifier]
+            if narrowed:
+                return narrowed
+        if len(qualifier) <= 3:
+            return []
+        return [c for c in candidates if any(qualifier in name_of(c) for name_of in levels)]
 
     def municipality(self, name: str, kind: str, slug: str = "") -> tuple[Place, str]:
         """Resolve a municipality's place from its name; returns (place, problem)."""
@@ -117,10 +152,13 @@ class Gazetteer:
             # "munihuamanga": a provincial municipality known only by its slug.
             provincial, candidates = True, list(self.provinces_by_name[head])
         if not candidates:
+            by_sound = self.provinces_by_sound if provincial else self.districts_by_sound
+            candidates = list(by_sound.get(sound(head), []))
+        if not candidates:
             return Place(), f"no se encontró «{head}» en UBIGEO"
         if len(candidates) > 1:
             for qualifier in qualifiers:
-                narrowed = [c for c in candidates if self._matches(c, qualifier)]
+                narrowed = self._narrow(candidates, qualifier)
                 if narrowed:
                     candidates = narrowed
                     break

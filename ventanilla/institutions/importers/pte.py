@@ -1,15 +1,12 @@
-"""The Portal de Transparencia Estándar entities and their SIAF executing units, and the rules
-that recognise the same body in gob.pe's directory."""
+"""The Portal de Transparencia Estándar entities and their SIAF executing units."""
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ventanilla.core.importing import ImportReport, read_csv
-from ventanilla.core.text import fold_words
 from ventanilla.institutions.importers.names import (
     MUNICIPAL_KINDS,
     infer_kind,
@@ -18,6 +15,7 @@ from ventanilla.institutions.importers.names import (
     split_name,
 )
 from ventanilla.institutions.importers.places import Gazetteer, Place
+from ventanilla.institutions.importers.triage import Nature, nature_of
 
 PTE_FILE = Path("entidades_pte_ceplan/entidades_pte.csv")
 SIAF_FILE = Path("entidades_pte_ceplan/entidades_pte_siaf.csv")
@@ -33,18 +31,38 @@ class PteEntity:
     place: Place = field(default_factory=Place)
     sector: str = ""
     siaf_code: str = ""
+    unit_name: str = ""  # the SIAF executing unit's own name, for the report
+    nature: Nature = Nature.UNKNOWN
     line: int = 0
 
 
-def read_pte(data_dir: Path, report: ImportReport, places: Gazetteer) -> dict[int, PteEntity]:
-    siaf_path = data_dir / SIAF_FILE
+# A unit the portal's SIAF file gives to more entities than this is a catch-all, not theirs:
+# 301777 (Municipalidad Distrital de Uchiza) stands for 107 unrelated municipalities and schools.
+CATCH_ALL_UNIT = 20
+
+
+def _read_siaf(path: Path, report: ImportReport) -> dict[int, dict[str, str]]:
     siaf: dict[int, dict[str, str]] = {}
-    for row in read_csv(siaf_path, report, required=["id_entidad", "sec_ejec"]):
+    for row in read_csv(path, report, required=["id_entidad", "sec_ejec"]):
         if not row["id_entidad"].isdigit():
-            report.skip(siaf_path, row.line, _("id_entidad inválido"))
+            report.skip(path, row.line, _("id_entidad inválido"))
             continue
         siaf[int(row["id_entidad"])] = row.data
-        report.loaded(siaf_path)
+        report.loaded(path)
+    shared = Counter(unit["sec_ejec"] for unit in siaf.values())
+    for code, n in sorted(shared.items()):
+        if n > CATCH_ALL_UNIT:
+            report.note(
+                _("Unidades SIAF comodín (ignoradas: no son de las entidades que las citan)"),
+                _("%(code)s, citada por %(n)d entidades") % {"code": code, "n": n},
+            )
+    return {
+        pte_id: unit for pte_id, unit in siaf.items() if shared[unit["sec_ejec"]] <= CATCH_ALL_UNIT
+    }
+
+
+def read_pte(data_dir: Path, report: ImportReport, places: Gazetteer) -> dict[int, PteEntity]:
+    siaf = _read_siaf(data_dir / SIAF_FILE, report)
     path = data_dir / PTE_FILE
     out: dict[int, PteEntity] = {}
     for row in read_csv(path, report, required=["id_entidad", "name_entidad"]):
@@ -56,15 +74,24 @@ def read_pte(data_dir: Path, report: ImportReport, places: Gazetteer) -> dict[in
             report.skip(path, row.line, _("id_entidad repetido: %(id)d") % {"id": pte_id})
             continue
         name, acronym, _note = split_name(row["name_entidad"])
+        name = name if name != name.upper() else smart_title(name)
         acronym = row["siglas_derivada"] or acronym
         unit = siaf.get(pte_id, {})
-        kind = infer_kind(name, municipality_type=unit.get("TIPO_MUNICIPALIDAD", ""))
+        unit_name = unit.get("EJECUTORA_NOMBRE", "")
+        nature = nature_of(name)
+        # "Gobierno Local de la Provincia de Quispicanchi": SIAF knows it is a municipality.
+        kind_name = (
+            unit_name if nature != Nature.OFFICE and _is_municipal_unit(name, unit_name) else name
+        )
+        kind = infer_kind(kind_name, municipality_type=unit.get("TIPO_MUNICIPALIDAD", ""))
         entity = PteEntity(
             id=pte_id,
-            name=name if name != name.upper() else smart_title(name),
+            name=name,
             acronym=acronym,
             kind=kind,
             level=infer_level(kind, siaf_level=unit.get("TIPO_NG", "")),
+            unit_name=unit_name,
+            nature=nature,
             line=row.line,
         )
         if unit:
@@ -78,64 +105,14 @@ def read_pte(data_dir: Path, report: ImportReport, places: Gazetteer) -> dict[in
             entity.siaf_code = unit.get("sec_ejec", "")
         if not entity.place and kind in MUNICIPAL_KINDS:
             entity.place, _problem = places.municipality(name, kind)
-        out[pte_id] = entity
-        report.loaded(path)
+        out[pte_id] = entity  # counted as loaded or skipped once it is paired or triaged
     return out
 
 
-def _muni_key(kind: str, place: Place) -> tuple[str, str] | None:
-    if kind == "district_municipality" and place.district:
-        return (kind, place.district)
-    if kind == "provincial_municipality" and place.province:
-        return (kind, place.province)
-    return None
-
-
-def match_pte(
-    gobpe: list[dict[str, Any]], pte: dict[int, PteEntity], report: ImportReport
-) -> dict[str, PteEntity]:
-    """Pair gob.pe rows with PTE entities, one to one, by three rules in order: same folded
-    name, same municipality (kind + UBIGEO), same siglas and level (unique on both sides)."""
-    section = _("Fusión gob.pe ↔ Portal de Transparencia (por regla)")
-    ambiguous = _("Fusiones ambiguas no realizadas")
-    by_name: dict[str, list[int]] = defaultdict(list)
-    by_muni: dict[tuple[str, str], list[int]] = defaultdict(list)
-    by_siglas: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for entity in pte.values():
-        by_name[fold_words(entity.name)].append(entity.id)
-        key = _muni_key(entity.kind, entity.place)
-        if key:
-            by_muni[key].append(entity.id)
-        if entity.acronym:
-            by_siglas[(fold_words(entity.acronym), entity.level)].append(entity.id)
-    used: set[int] = set()
-    matched: dict[str, PteEntity] = {}
-
-    def take(row: dict[str, Any], ids: list[int], rule: str) -> bool:
-        free = [i for i in ids if i not in used]
-        if len(free) == 1:
-            used.add(free[0])
-            matched[row["slug"]] = pte[free[0]]
-            report.tally(section, rule)
-            return True
-        if len(free) > 1:
-            report.note(ambiguous, f"{row['slug']} ({rule}): {len(free)} candidatos")
-        return False
-
-    for row in gobpe:
-        if row["name_note"] != "slug":
-            take(row, by_name.get(fold_words(row["name"]), []), _("nombre"))
-    for row in gobpe:
-        key = _muni_key(row["kind"], row["place"])
-        if row["slug"] not in matched and key:
-            take(row, by_muni.get(key, []), _("municipalidad ↔ distrito/provincia"))
-    siglas_count: dict[tuple[str, str], int] = defaultdict(int)
-    pending = [r for r in gobpe if r["slug"] not in matched and r["match_acronym"]]
-    for row in pending:
-        siglas_count[(fold_words(row["match_acronym"]), row["level"])] += 1
-    for row in pending:
-        key = (fold_words(row["match_acronym"]), row["level"])
-        if siglas_count[key] == 1:
-            take(row, by_siglas.get(key, []), _("siglas + nivel"))
-    report.tally(section, _("sin par en el Portal (solo gob.pe)"), len(gobpe) - len(matched))
-    return matched
+def _is_municipal_unit(name: str, unit_name: str) -> bool:
+    """The name says "gobierno local" or "honorable municipalidad" and the unit is a
+    municipality: read the kind from the unit's name."""
+    folded = name.lower()
+    return unit_name.upper().startswith("MUNICIPALIDAD") and (
+        "gobierno local" in folded or folded.startswith("honorable")
+    )

@@ -1,4 +1,4 @@
-"""Settings for the test suite: SQLite by default, PostgreSQL when VENTANILLA_DATABASE_URL says so."""
+"""Settings for the test suite: SQLite by default, PostgreSQL when VENTANILLA_DATABASE_URL asks."""
 
 import os
 
@@ -10,7 +10,7 @@ DATABASES = {
         os.environ.get("VENTANILLA_DATABASE_URL", f"sqlite:///{VAR_DIR / 'test.sqlite3'}")
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

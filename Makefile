@@ -58,13 +58,17 @@ test-postgres: install browser-deps
 	VENTANILLA_DATABASE_URL=$${VENTANILLA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ventanilla} \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
+# Every check runs even when one fails, so one run shows every problem; any failure fails lint.
+LINT_STEPS := "$(VENV)/bin/ruff check ." \
+	"$(VENV)/bin/ruff format --check ." \
+	"$(VENV)/bin/mypy ventanilla config" \
+	"$(VENV)/bin/lint-imports" \
+	"DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run" \
+	"DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py export_openapi --check"
+
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ventanilla config
-	$(VENV)/bin/lint-imports
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py export_openapi --check
+	@failed=""; for step in $(LINT_STEPS); do echo "$$step"; eval "$$step" || failed="$$failed\n  $$step"; \
+	done; if [ -n "$$failed" ]; then echo -e "make lint failed:$$failed"; exit 1; fi
 
 bench: install
 	$(PY) bench/pages.py

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import Count
 from stdnum.pe import ruc
 
 from ventanilla.audit.models import AuditEvent
@@ -23,9 +24,24 @@ def test_load_reference_data_loads_the_real_counts_and_a_second_run_changes_noth
     assert "Etapa: UBIGEO" in err.getvalue()  # progress on stderr
     assert (Department.objects.count(), Province.objects.count()) == (25, 196)
     assert District.objects.count() == 1891
-    assert Institution.objects.count() >= 3474
     assert Institution.objects.exclude(source=Institution.Source.PTE).count() == 3474
-    assert Institution.objects.filter(source=Institution.Source.GOBPE_AND_PTE).exists()
+    by_source = dict(
+        Institution.objects.values_list("source").annotate(n=Count("pk")).values_list("source", "n")
+    )
+    assert by_source == {"gobpe+pte": 2741, "gobpe": 733, "pte": 414}
+    # Portal rows that are an office, a school or a body gob.pe already lists are not added
+    # on their own: Área de Informática (AI - DREUCAYALI), Unidad de Sistemas e Informática
+    # (USI - MDSALAVERRY), 0035 Nuestra Señora de la Visitación (merged: gob.pe lists it),
+    # I.E.I Hermasia Paget, and Yanahuanca's municipality (Daniel A. Carrión's, paired).
+    portal_only = Institution.objects.filter(source=Institution.Source.PTE)
+    assert not portal_only.filter(transparency_id__in=[13918, 13634, 17446, 17518, 13682])
+    assert not Institution.objects.filter(transparency_id=13682).exists()
+    assert Institution.objects.get(slug="regionucayali").transparency_id == 10174
+    assert Institution.objects.get(slug="munidac").transparency_id == 12154
+    # No truncated siglas left in a name: "Hospital … el Carmen (hrdmi" is "… el Carmen".
+    assert not Institution.objects.filter(name__regex=r"\([^)]*$").exists()
+    report_text = report_file.read_text(encoding="utf-8")
+    assert "Entidades del Portal no añadidas (por motivo):" in report_text
     # Every name with a letter has its A–Z initial (a few portal schools are just numbers).
     no_initial = Institution.objects.filter(initial="").values_list("name", flat=True)
     assert all(not any(c.isalpha() for c in name) for name in no_initial)
@@ -56,7 +72,7 @@ def test_load_reference_data_loads_the_real_counts_and_a_second_run_changes_noth
     assert Topic.objects.count() >= 8
     assert LifeEvent.objects.filter(slug="tener-un-bebe").exists()
     assert AuditEvent.objects.filter(action="reference_data.loaded").count() == 1
-    assert "Total: " in report_file.read_text(encoding="utf-8")
+    assert "Total: " in report_text
 
     again = io.StringIO()
     call_command("load_reference_data", report_file=str(report_file), stdout=again, stderr=err)

@@ -279,7 +279,7 @@ def _find_duplicates(m: _Matcher, places: Gazetteer) -> None:
         for key in keys:
             paired.setdefault(key, (slug, department))
     for entity in m.bodies():
-        keys: set[Any] = set(typed_keys(entity.name, entity.acronym))
+        keys = set(typed_keys(entity.name, entity.acronym))
         if entity.kind in MUNICIPAL_KINDS:
             # "Municipalidad Distrital de San Juan": a name shared by several districts.
             if key := muni_key(entity.kind, entity.place):

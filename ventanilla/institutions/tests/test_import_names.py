@@ -3,7 +3,12 @@
 import pytest
 
 from ventanilla.institutions.importers import search_fields
-from ventanilla.institutions.importers.names import infer_kind, infer_level, split_name
+from ventanilla.institutions.importers.names import (
+    infer_kind,
+    infer_level,
+    split_name,
+    strip_unbalanced,
+)
 from ventanilla.institutions.models import Kind, Level
 
 
@@ -31,6 +36,43 @@ from ventanilla.institutions.models import Kind, Level
 )  # fmt: skip
 def test_split_name_separates_siglas_and_repairs_names(raw, slug, expected):
     assert split_name(raw, slug) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Real rows of entidades_pte.csv: the siglas' own dash used to cut the name at "(usi".
+        ("UNIDAD DE SISTEMAS E INFORMÁTICA (USI - MDSALAVERRY)",
+         ("Unidad de Sistemas e Informática", "USI - MDSALAVERRY", "caps")),
+        ("AREA DE INFORMÁTICA (AI - DREUCAYALI)",
+         ("Area de Informática", "AI - DREUCAYALI", "caps")),
+        ("HOSPITAL REGIONAL DOCENTE MATERNO INFANTIL EL CARMEN (HRDMI - EC)",
+         ("Hospital Regional Docente Materno Infantil el Carmen", "HRDMI - EC", "caps")),
+        ("MUNICIPALIDAD DISTRITAL DE COCHAS - LIMA (MD - COCHAS)",
+         ("Municipalidad Distrital de Cochas - Lima", "MD - COCHAS", "caps")),
+        ("UNIDAD DE GESTION EDUCATIVA LOCAL - GRAN CHIMU (UGEL GRAN CHIMU)",
+         ("Unidad de Gestion Educativa Local - Gran Chimu", "UGEL GRAN CHIMU", "caps")),
+        ('INSTITUTO NACIONAL DE SALUD MENTAL "HONORIO DELGADO - HIDEYO NOGUCHI" (INSM "HD-HN")',
+         ('Instituto Nacional de Salud Mental "honorio Delgado - Hideyo Noguchi"',
+          'INSM "HD-HN"', "caps")),
+    ],
+)  # fmt: skip
+def test_split_name_keeps_the_siglas_dash_inside_its_parenthesis(raw, expected):
+    assert split_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Unidad de Gestion Educativa Local Arequipa Sur (oi",
+         "Unidad de Gestion Educativa Local Arequipa Sur"),
+        ("Oficina de Sistemas (os - Pcm) (os", "Oficina de Sistemas (os - Pcm)"),
+        ("Dreucayali)", "Dreucayali"),
+        ("Red de Salud N° 04 Aguaytia (red N° 04 A)", "Red de Salud N° 04 Aguaytia (red N° 04 A)"),
+    ],
+)  # fmt: skip
+def test_strip_unbalanced_drops_a_truncated_parenthesis_only(text, expected):
+    assert strip_unbalanced(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import brotli
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WEIGHED_TYPES = ("document", "stylesheet", "script")
+PHONE_WIDTH = 320
 
 
 # ---- accessibility -------------------------------------------------------------------------
@@ -113,23 +114,59 @@ def page_weight(urls: list[tuple[str, str]]) -> PageWeight:
 
 
 def horizontal_overflow(page: Page) -> dict[str, Any]:
-    """How wide the page is against the screen, and the widest elements that stick out."""
+    """How wide the page is against the screen, and the innermost elements that stick out
+    (an element past the edge none of whose children is: where the fix belongs)."""
     return dict(
         page.evaluate(
             """() => {
                 const root = document.documentElement;
                 const limit = root.clientWidth;
+                const out = (el) => el.getBoundingClientRect().right > limit + 1;
                 const wide = [];
                 for (const el of document.body ? document.body.querySelectorAll('*') : []) {
-                    const box = el.getBoundingClientRect();
-                    if (box.right > limit + 1 && box.width > 0) {
-                        const id = el.id ? '#' + el.id : '';
-                        const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
-                        const right = Math.round(box.right);
-                        wide.push(`${el.tagName.toLowerCase()}${id}${cls} (right edge ${right}px)`);
-                    }
+                    if (!out(el) || [...el.children].some(out)) continue;
+                    const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
+                    const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+                    const right = Math.round(el.getBoundingClientRect().right);
+                    wide.push(`<${el.tagName.toLowerCase()}${cls}> "${text}" ends at ${right}px`);
                 }
-                return {scrollWidth: root.scrollWidth, clientWidth: limit, wide: wide.slice(0, 8)};
+                return {scrollWidth: root.scrollWidth, clientWidth: limit, wide: wide.slice(0, 6)};
             }"""
         )
     )
+
+
+# ---- all of it at once ---------------------------------------------------------------------
+
+BUDGET_BYTES = 30 * 1024
+
+
+def citizen_page_problems(
+    desktop: BrowserContext, phone: BrowserContext, url: str, expected_status: int = 200
+) -> list[str]:
+    """Every check on one URL: HTTP status, axe-core, weight, 320 px. Empty when all pass."""
+    problems = []
+    page = desktop.new_page()
+    loaded: list[tuple[str, str]] = []
+    page.on("response", lambda r: loaded.append((r.url, r.request.resource_type)))
+    response = page.goto(url, wait_until="load")
+    status = response.status if response else 0
+    if status != expected_status:
+        problems.append(f"HTTP {status}, expected {expected_status}")
+    violations = axe_violations(page)
+    if violations:
+        problems.append(f"axe-core:\n{axe_report(violations)}")
+    page.close()
+    weight = page_weight(loaded)
+    if weight.total >= BUDGET_BYTES:
+        problems.append(f"weighs {weight.total:,} B:\n{weight.report()}")
+    small = phone.new_page()
+    small.goto(url, wait_until="load")
+    overflow = horizontal_overflow(small)
+    small.close()
+    if overflow["clientWidth"] != PHONE_WIDTH or overflow["scrollWidth"] > PHONE_WIDTH:
+        problems.append(
+            f"{overflow['scrollWidth']} px wide on a {PHONE_WIDTH} px screen "
+            f"(laid out {overflow['clientWidth']} px): {', '.join(overflow['wide'])}"
+        )
+    return problems

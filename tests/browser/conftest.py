@@ -8,13 +8,13 @@ from django.core.cache import cache
 from django.db import transaction
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.browser.checks import AXE_JS
+from tests.browser.checks import AXE_JS, PHONE_WIDTH
 from tests.browser.portal import PortalSample, portal_sample
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 320, "height": 640}
+PHONE = {"width": PHONE_WIDTH, "height": 640}
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +52,27 @@ def _context(browser: Browser, **options: object) -> BrowserContext:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def desktop_context(browser: Browser) -> Iterator[BrowserContext]:
     context = _context(browser, viewport=DESKTOP)
-    yield context.new_page()
+    yield context
     context.close()
 
 
 @pytest.fixture
-def phone_page(browser: Browser) -> Iterator[Page]:
+def phone_context(browser: Browser) -> Iterator[BrowserContext]:
     context = _context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
+    yield context
     context.close()
+
+
+@pytest.fixture
+def page(desktop_context: BrowserContext) -> Page:
+    return desktop_context.new_page()
+
+
+@pytest.fixture
+def phone_page(phone_context: BrowserContext) -> Page:
+    return phone_context.new_page()
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.checks import (
+    BUDGET_BYTES,
+    PHONE_WIDTH,
     axe_report,
     axe_violations,
     horizontal_overflow,
@@ -25,7 +27,6 @@ PAGES = [
     "search",
     "not_found",
 ]
-BUDGET_BYTES = 30 * 1024
 
 
 def _open(page: Page, base_url: str, portal: PortalSample, name: str) -> None:
@@ -64,8 +65,8 @@ def test_citizen_page_fits_a_320px_phone_without_sideways_scrolling(
     _open(phone_page, str(live_server), portal, name)
     overflow = horizontal_overflow(phone_page)
     # A page without <meta name="viewport" content="width=device-width"> is laid out 980 px wide.
-    assert overflow["clientWidth"] == 320, f"{name}: laid out {overflow['clientWidth']} px wide"
+    assert overflow["clientWidth"] == PHONE_WIDTH, f"{name}: laid out {overflow['clientWidth']} px"
     assert overflow["scrollWidth"] <= overflow["clientWidth"], (
-        f"{name} is {overflow['scrollWidth']} px wide on a 320 px screen; "
+        f"{name} is {overflow['scrollWidth']} px wide on a {PHONE_WIDTH} px screen; "
         f"too wide: {', '.join(overflow['wide'])}"
     )

@@ -92,9 +92,7 @@ PAGE_CACHE_ENABLED = env_bool("VENTANILLA_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("VENTANILLA_PAGE_CACHE_SECONDS", "86400"))
 COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
 # nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).
-PAGE_CACHE_PURGE_URLS = [
-    u for u in os.environ.get("VENTANILLA_PURGE_URLS", "").split(",") if u
-]
+PAGE_CACHE_PURGE_URLS = [u for u in os.environ.get("VENTANILLA_PURGE_URLS", "").split(",") if u]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -155,9 +153,7 @@ CACHES = {"default": cache_from_url(os.environ.get("VENTANILLA_CACHE_URL", "locm
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "VENTANILLA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        )
+        "BACKEND": os.environ.get("VENTANILLA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
     }
 }
 

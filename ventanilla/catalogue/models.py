@@ -31,13 +31,21 @@ class Procedure(TimeStampedModel):
     title = models.CharField(_("título"), max_length=300)
     kind = models.CharField(_("tipo"), max_length=16, choices=ProcedureKind.choices, db_index=True)
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="procedures", verbose_name=_("institución"),
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("institución"),
     )
     summary = models.TextField(_("qué es"), blank=True)
     audience = models.TextField(_("quién puede solicitarlo"), blank=True)
     fee_amount = models.DecimalField(
-        _("costo (S/)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("costo (S/)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("0 si es gratuito; vacío si no se conoce."),
     )
     fee_detail = models.TextField(_("detalle del costo"), blank=True)
@@ -53,8 +61,12 @@ class Procedure(TimeStampedModel):
     gobpe_id = models.PositiveIntegerField(_("id en gob.pe"), null=True, blank=True, db_index=True)
     gobpe_child_id = models.PositiveIntegerField(null=True, blank=True)
     has_detail = models.BooleanField(
-        _("ficha completa"), default=False, db_index=True,
-        help_text=_("Falso para las páginas del catálogo de gob.pe de las que solo se conoce el título."),
+        _("ficha completa"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Falso para las páginas del catálogo de gob.pe de las que solo se conoce el título."
+        ),
     )
     popularity = models.PositiveIntegerField(_("popularidad"), default=0, db_index=True)
     is_published = models.BooleanField(_("publicado"), default=True, db_index=True)

@@ -11,7 +11,7 @@ MISSING_VALUES = frozenset({"", "na", "n/a", "null", "none", "-", "nan", "[unkno
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip accents (ñ becomes n) and collapse spaces: 'Áncash  Ñuñoa' -> 'ancash nunoa'."""
+    """Lowercase, strip accents, collapse spaces: 'Áncash  Ñuñoa' -> 'ancash nunoa'."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.lower()).strip()

@@ -33,8 +33,9 @@ class Kind(models.TextChoices):
     REGIONAL_GOVERNMENT = "regional_government", _("Gobierno regional")
     PROVINCIAL_MUNICIPALITY = "provincial_municipality", _("Municipalidad provincial")
     DISTRICT_MUNICIPALITY = "district_municipality", _("Municipalidad distrital")
-    POPULATED_CENTRE_MUNICIPALITY = "populated_centre_municipality", _(
-        "Municipalidad de centro poblado"
+    POPULATED_CENTRE_MUNICIPALITY = (
+        "populated_centre_municipality",
+        _("Municipalidad de centro poblado"),
     )
     COURT = "court", _("Corte o juzgado")
     UNIVERSITY = "university", _("Universidad")
@@ -57,8 +58,12 @@ class Institution(TimeStampedModel):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(_("nombre"), max_length=300)
     acronym = models.CharField(_("siglas"), max_length=60, blank=True, db_index=True)
-    level = models.CharField(_("nivel de gobierno"), max_length=16, choices=Level.choices, db_index=True)
-    branch = models.CharField(_("poder del Estado"), max_length=24, choices=Branch.choices, blank=True)
+    level = models.CharField(
+        _("nivel de gobierno"), max_length=16, choices=Level.choices, db_index=True
+    )
+    branch = models.CharField(
+        _("poder del Estado"), max_length=24, choices=Branch.choices, blank=True
+    )
     kind = models.CharField(_("tipo"), max_length=32, choices=Kind.choices, db_index=True)
     ruc = models.CharField(_("RUC"), max_length=11, blank=True, db_index=True)
     department = models.ForeignKey(
@@ -96,7 +101,9 @@ class Institution(TimeStampedModel):
 
     @property
     def gobpe_url(self) -> str:
-        return f"https://www.gob.pe/institucion/{self.slug}" if self.source != self.Source.PTE else ""
+        return (
+            f"https://www.gob.pe/institucion/{self.slug}" if self.source != self.Source.PTE else ""
+        )
 
 
 class ContactChannel(models.Model):

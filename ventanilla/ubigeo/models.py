@@ -1,6 +1,6 @@
 """Peru's territorial codes (UBIGEO): 25 departments, 196 provinces, 1,891 districts.
 
-The INEI code is the key; RENIEC numbers many districts differently and its code is kept beside it."""
+The INEI code is the key; RENIEC numbers many districts differently, so its code is kept too."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

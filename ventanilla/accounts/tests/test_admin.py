@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ventanilla.accounts.models import Membership, Role
-from ventanilla.audit.models import AuditEvent
 from ventanilla.accounts.tests.backoffice import official, platform_admin
+from ventanilla.audit.models import AuditEvent
 from ventanilla.feedback.models import PageFeedback
 from ventanilla.institutions import services as institution_services
 from ventanilla.institutions.tests.factories import InstitutionFactory

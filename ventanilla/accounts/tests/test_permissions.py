@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ventanilla.accounts.models import Role
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.catalogue import services as catalogue
 from ventanilla.catalogue.models import Procedure, Topic
 from ventanilla.catalogue.tests.factories import ProcedureFactory
-from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions import services as institutions
 from ventanilla.institutions.models import Institution
 from ventanilla.institutions.tests.factories import InstitutionFactory

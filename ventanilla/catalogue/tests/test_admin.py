@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from ventanilla.accounts.models import Role
+from ventanilla.accounts.tests.backoffice import admin_form_data, official, platform_admin
 from ventanilla.audit.models import AuditEvent
 from ventanilla.catalogue.models import Procedure
 from ventanilla.catalogue.tests.factories import ChannelFactory, ProcedureFactory
-from ventanilla.accounts.tests.backoffice import admin_form_data, official, platform_admin
 from ventanilla.institutions.tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db

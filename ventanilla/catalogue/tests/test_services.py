@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ventanilla.accounts.models import Role
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.audit.models import AuditEvent
 from ventanilla.catalogue import services
 from ventanilla.catalogue.models import LOCAL_NUMBER_BASE, Procedure
@@ -15,7 +16,6 @@ from ventanilla.catalogue.tests.factories import (
     TopicFactory,
 )
 from ventanilla.core import pagecache
-from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions.tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db

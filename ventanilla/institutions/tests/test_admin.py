@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ventanilla.accounts.models import Role
-from ventanilla.audit.models import AuditEvent
 from ventanilla.accounts.tests.backoffice import admin_form_data, official, platform_admin
+from ventanilla.audit.models import AuditEvent
 from ventanilla.institutions.models import ContactChannel, Institution
 from ventanilla.institutions.tests.factories import InstitutionFactory
 

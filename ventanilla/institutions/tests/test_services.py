@@ -5,9 +5,9 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ventanilla.accounts.models import Role
+from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.audit.models import AuditEvent
 from ventanilla.core import pagecache
-from ventanilla.accounts.tests.backoffice import official, platform_admin
 from ventanilla.institutions import services
 from ventanilla.institutions.models import Institution
 from ventanilla.institutions.tests.factories import InstitutionFactory

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 # Whole-page cache for anonymous citizens, and compression when no nginx sits in front.
 PAGE_CACHE_ENABLED = env_bool("VENTANILLA_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("VENTANILLA_PAGE_CACHE_SECONDS", "86400"))
+# Paths that are never whole-page cached (API answers carry their own Cache-Control).
+PAGE_CACHE_SKIP_PREFIXES = ("/api/", "/gestion/", "/static/", "/media/", "/opinion/", "/idioma/")
 COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
 # nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).
 PAGE_CACHE_PURGE_URLS = [u for u in os.environ.get("VENTANILLA_PURGE_URLS", "").split(",") if u]

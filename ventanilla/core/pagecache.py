@@ -40,7 +40,8 @@ def _section(path: str) -> str:
 
 
 def _generation_keys(path: str) -> tuple[str, str]:
-    return f"pgen:{path}", f"sgen:{_section(path)}"
+    digest = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+    return f"pgen:{digest}", f"sgen:{_section(path)[:80]}"
 
 
 def _fresh_generation() -> int:
@@ -49,17 +50,10 @@ def _fresh_generation() -> int:
     return secrets.randbits(52)
 
 
-def _generations(path: str) -> tuple[int, int]:
-    """The current generation of `path` and of its section, creating missing ones."""
-    keys = _generation_keys(path)
-    found: dict[str, Any] = cache.get_many(keys)
-    missing = [k for k in keys if k not in found]
-    if missing:
-        for key in missing:
-            # add() is atomic: when two processes race, the first value wins for both.
-            cache.add(key, _fresh_generation(), timeout=None)
-        found.update(cache.get_many(missing))
-    return found.get(keys[0], 0), found.get(keys[1], 0)
+def _generation_timeout() -> int:
+    # Longer than any page lives, so a page never outlives the generation it was stored under;
+    # keys of paths nobody visits any more expire instead of piling up.
+    return settings.PAGE_CACHE_SECONDS * 2
 
 
 def _page_key(request: HttpRequest, generations: tuple[int, int]) -> str:
@@ -80,11 +74,12 @@ def invalidate(paths: Iterable[str]) -> None:
 
     def bump() -> None:
         for path in paths:
-            key = f"sgen:{_section(path)}" if path.endswith("*") else f"pgen:{path}"
+            page_key, section_key = _generation_keys(path.rstrip("*"))
+            key = section_key if path.endswith("*") else page_key
             try:
                 cache.incr(key)
             except ValueError:
-                cache.set(key, _fresh_generation(), timeout=None)
+                cache.set(key, _fresh_generation(), timeout=_generation_timeout())
         if settings.PAGE_CACHE_PURGE_URLS:
             from ventanilla.core.tasks import purge_front_caches
 
@@ -98,23 +93,48 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+        if (
+            not settings.PAGE_CACHE_ENABLED
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+        ):
             return self.get_response(request)
         anonymous = is_anonymous_request(request)
-        key = None
-        if anonymous:
-            key = _page_key(request, _generations(request.path))
-            stored = cache.get(key)
+        gen_keys = _generation_keys(request.path)
+        # Generations are read before the view runs, so a change committed while the page
+        # renders leaves this (possibly old) rendering under generations nobody asks for.
+        found: dict[str, Any] = cache.get_many(gen_keys) if anonymous else {}
+        if anonymous and len(found) == len(gen_keys):
+            stored = cache.get(_page_key(request, (found[gen_keys[0]], found[gen_keys[1]])))
             if stored is not None:
                 return self._rebuild(stored)
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False):
             self._mark_cacheable(response, anonymous)
             # A response that sets a cookie is personal (a session, a CSRF token): never shared.
-            if key and response.status_code == 200 and not response.cookies:
-                cache.set(key, self._freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
-                response["X-Page-Cache"] = "miss"
+            if anonymous and response.status_code == 200 and not response.cookies:
+                generations = self._generations_to_store(gen_keys, found)
+                if generations:
+                    key = _page_key(request, generations)
+                    cache.set(key, self._freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
+                    response["X-Page-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def _generations_to_store(
+        gen_keys: tuple[str, str], found: dict[str, Any]
+    ) -> tuple[int, int] | None:
+        """The generations to store a fresh page under, or None when a generation appeared
+        while the page rendered (an invalidation raced it: don't store what may be old)."""
+        values = dict(found)
+        for key in gen_keys:
+            if key not in values:
+                fresh = _fresh_generation()
+                # add() is atomic: it fails when another process or an invalidation got there.
+                if not cache.add(key, fresh, timeout=_generation_timeout()):
+                    return None
+                values[key] = fresh
+        return values[gen_keys[0]], values[gen_keys[1]]
 
     @staticmethod
     def _mark_cacheable(response: HttpResponse, anonymous: bool) -> None:

@@ -144,7 +144,8 @@ def test_invalidate_waits_for_the_commit(client, django_capture_on_commit_callba
 def test_a_lost_generation_never_brings_an_old_page_back(client, invalidate_committed):
     old = client.get("/tramites/1-a/").content
     invalidate_committed(["/tramites/1-a/"])
-    cache.delete("pgen:/tramites/1-a/")  # what a full LocMemCache or Redis eviction does
+    # What a full LocMemCache or a Redis eviction does:
+    cache.delete(pagecache._generation_keys("/tramites/1-a/")[0])
     again = client.get("/tramites/1-a/")
     assert again["X-Page-Cache"] == "miss"
     assert again.content != old
@@ -154,3 +155,22 @@ def test_an_invalidated_page_that_was_never_cached_renders_normally(client, inva
     invalidate_committed(["/tramites/9-z/", "/tramites/*"])
     assert client.get("/tramites/9-z/")["X-Page-Cache"] == "miss"
     assert client.get("/tramites/9-z/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("config.urls")
+def test_unknown_paths_leave_no_generation_keys_behind(client):
+    # A bot walking random URLs must not grow the shared cache without bound.
+    for n in range(5):
+        assert client.get(f"/no-existe-{n}/").status_code == 404
+        assert cache.get_many(pagecache._generation_keys(f"/no-existe-{n}/")) == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("config.urls")
+def test_very_long_paths_make_short_cache_keys(client):
+    path = "/tramites/" + "x" * 600 + "/"
+    page_key, section_key = pagecache._generation_keys(path)
+    assert len(page_key) < 64
+    assert len(section_key) < 100
+    assert client.get(path).status_code == 404

@@ -14,6 +14,7 @@ class RecordingServer(ThreadingHTTPServer):
     def __init__(self, status: int) -> None:
         self.status = status
         self.requests: list[tuple[str, str]] = []
+        self.connections: list[tuple[str, int]] = []  # one entry per TCP connection accepted
         super().__init__(("127.0.0.1", 0), _Handler)
 
     @property
@@ -25,6 +26,13 @@ class RecordingServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keeps a connection open for the next request, as nginx does.
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections.append(self.client_address)  # type: ignore[attr-defined]
+
     def do_PURGE(self) -> None:
         self.server.requests.append(("PURGE", self.path))  # type: ignore[attr-defined]
         self.send_response(self.server.status)  # type: ignore[attr-defined]

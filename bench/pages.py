@@ -40,7 +40,7 @@ CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
 PY = str(ROOT / ".venv" / "bin" / "python")
 HOST = "127.0.0.1"
-PORTS = {"nginx": 18300, "app": 18301, "wagtail": 18302, "purge": 18303}
+PORTS = {"nginx": 18300, "app": 18301, "wagtail": 18302}
 DB_NAME = "ventanilla_bench"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 THREADS, CONNECTIONS = 2, 50
@@ -177,8 +177,6 @@ def start_nginx(procs: Processes) -> "subprocess.Popen[bytes]":
             str(prefix / "cache"),
             "--static-root",
             str(CACHE / "static"),
-            "--purge-helper",
-            f"{HOST}:{PORTS['purge']}",
         ],
         cwd=ROOT,
         check=True,

@@ -30,7 +30,6 @@ def render(args: argparse.Namespace) -> str:
         "cache_max_size": args.cache_max_size,
         "static_root": args.static_root.rstrip("/"),
         "purge_allow": "\n".join(f"        allow {a};" for a in args.purge_allow),
-        "purge_helper": args.purge_helper,
     }
     text = TEMPLATE.read_text()
     for name, value in fields.items():
@@ -83,9 +82,6 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         help="address or CIDR allowed to purge (repeatable; default 127.0.0.1)",
-    )
-    parser.add_argument(
-        "--purge-helper", default="127.0.0.1:8079", help="host:port of deploy/purge_helper.py"
     )
     parser.add_argument("--standalone", metavar="PREFIX", help="write PREFIX/nginx.conf")
     parser.add_argument("--workers", default="auto", help="worker_processes (standalone only)")

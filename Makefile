@@ -14,7 +14,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test test-postgres lint install data bench browser-deps clean
+.PHONY: help demo serve test test-postgres lint install data bench browser-deps deploy-deps clean
 
 help:
 	@echo "make demo   - install, migrate, load the real data and serve http://$(HOST):$(PORT)"
@@ -48,11 +48,15 @@ serve: install
 browser-deps:
 	@bash deploy/scripts/ensure-browser.sh
 
-test: install browser-deps
+# nginx + Debian's cache-purge module + wrk: tests/deploy/ and `make bench` run the real nginx.
+deploy-deps:
+	@bash deploy/scripts/ensure-nginx.sh
+
+test: install browser-deps deploy-deps
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install browser-deps
+test-postgres: install browser-deps deploy-deps
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.test \
 	VENTANILLA_DATABASE_URL=$${VENTANILLA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ventanilla} \
@@ -70,7 +74,7 @@ lint: install
 	@failed=""; for step in $(LINT_STEPS); do echo "$$step"; eval "$$step" || failed="$$failed\n  $$step"; \
 	done; if [ -n "$$failed" ]; then echo -e "make lint failed:$$failed"; exit 1; fi
 
-bench: install
+bench: install deploy-deps
 	$(PY) bench/pages.py
 
 clean:

@@ -327,7 +327,8 @@ def task_purges(port: int) -> None:
     took = float(lines[2]) if len(lines) > 2 else float("inf")
     purges = BULK_PAGES * 2
     check(
-        f"task purges {purges} pages × languages in seconds ({took:.2f} s, {purges / took:.0f}/s)",
+        f"task sends {purges} purges ({BULK_PAGES} pages × 2 languages) in seconds "
+        f"({took:.2f} s, {purges / took:.0f}/s)",
         lines[1:2] == [str(purges)] and took < 30,
         out.stdout,
     )

@@ -20,6 +20,15 @@ class ProcedureKind(models.TextChoices):
     PAGE = "page", _("Página informativa")
 
 
+class ProcedureManager(models.Manager["Procedure"]):
+    """Leaves the published document (`content`) unread: lists, the back office and the loader
+    never need it, and decoding it per row would cost more than the row. The page selector and
+    the API detail read it explicitly."""
+
+    def get_queryset(self) -> models.QuerySet["Procedure"]:
+        return super().get_queryset().defer("content")
+
+
 class Procedure(TimeStampedModel):
     """A procedure or service as the citizen sees it. `number` is gob.pe's page id when the
     page exists there (its URL is /tramites/<number>-<slug>/ as on gob.pe); `code` is the
@@ -71,6 +80,11 @@ class Procedure(TimeStampedModel):
     popularity = models.PositiveIntegerField(_("popularidad"), default=0, db_index=True)
     is_published = models.BooleanField(_("publicado"), default=True, db_index=True)
     search_text = models.TextField(editable=False, blank=True)
+    # The published document of the page (catalogue/content.py), rebuilt by every write that
+    # changes what the page shows; the public page reads this and nothing else.
+    content = models.JSONField(editable=False, default=dict, blank=True)
+
+    objects = ProcedureManager()
 
     class Meta:
         ordering = ["-has_detail", "-popularity", "title"]

@@ -1,11 +1,13 @@
 """Reads of the catalogue, with the visibility rules that pages and the API share."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ventanilla.catalogue.content import procedure_content_build, procedure_content_is_current
 from ventanilla.catalogue.models import (
     Channel,
     LifeEvent,
@@ -96,6 +98,31 @@ def procedure_get(*, number: int | None = None, code: str | None = None) -> Proc
         )
         .get(**lookup)
     )
+
+
+@dataclass(frozen=True)
+class ProcedurePage:
+    """What the procedure page renders: the published document and when the row last changed."""
+
+    content: dict[str, Any]
+    updated_at: datetime
+
+
+def procedure_page_get(*, number: int) -> ProcedurePage:
+    """The published procedure `number` as its page shows it: one query, no child rows and no
+    model instances (the stored document, built by the writes). Raises Procedure.DoesNotExist."""
+    rows = list(
+        Procedure.objects.filter(number=number, is_published=True)
+        .order_by()
+        .values_list("pk", "content", "updated_at")[:1]
+    )
+    if not rows:
+        raise Procedure.DoesNotExist
+    pk, content, updated_at = rows[0]
+    if not procedure_content_is_current(content):
+        # Written before documents existed or straight through the ORM: build it now.
+        content = procedure_content_build(Procedure.objects.get(pk=pk))
+    return ProcedurePage(content=content, updated_at=updated_at)
 
 
 def procedure_popular(*, limit: int = 8) -> list[Procedure]:

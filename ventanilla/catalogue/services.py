@@ -1,5 +1,6 @@
 """Changes to the catalogue. Each function checks permission, writes in one transaction,
-leaves an audit row and drops the cached public pages that showed the old data."""
+rebuilds the published documents it changes (catalogue/content.py), leaves an audit row and
+drops the cached public pages that showed the old data."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ventanilla.audit.services import record
+from ventanilla.catalogue.content import procedure_content_build, procedure_content_refresh
 from ventanilla.catalogue.models import (
     LOCAL_NUMBER_BASE,
     LifeEvent,
@@ -124,6 +126,7 @@ def procedure_create(
             values["number"] = _next_local_number()
         changes_apply(procedure, values)
         _index(procedure)
+        procedure.content = procedure_content_build(procedure)
         try:
             with transaction.atomic():
                 procedure.save()
@@ -159,6 +162,7 @@ def procedure_update(*, procedure: Procedure, data: Mapping[str, Any], by: Any) 
     if "institution" in changed and not procedure_can_create(by, procedure.institution_id):
         raise PermissionDenied(_("No puede asignar trámites a esa institución."))
     _index(procedure)
+    procedure.content = procedure_content_build(procedure)
     procedure.save()
     record(
         actor=by,
@@ -181,7 +185,8 @@ def _set_published(*, procedure: Procedure, by: Any, published: bool) -> Procedu
     if procedure.is_published == published:
         return procedure
     procedure.is_published = published
-    procedure.save(update_fields=["is_published", "updated_at"])
+    procedure.content = procedure_content_build(procedure)
+    procedure.save(update_fields=["is_published", "content", "updated_at"])
     record(
         actor=by,
         action="procedure.published" if published else "procedure.unpublished",
@@ -214,7 +219,8 @@ def procedure_content_changed(
     if not procedure_can_edit(by, procedure):
         raise _deny_edit(procedure)
     _index(procedure)
-    procedure.save(update_fields=["search_text", "updated_at"])  # Last-Modified moves on
+    procedure.content = procedure_content_build(procedure)
+    procedure.save(update_fields=["search_text", "content", "updated_at"])  # Last-Modified too
     record(
         actor=by,
         action="procedure.content_changed",
@@ -269,15 +275,18 @@ def topic_save(*, topic: Topic, data: Mapping[str, Any], by: Any) -> Topic:
     old_url = [] if created else [Topic.objects.get(pk=topic.pk).get_absolute_url()]
     changed: dict[str, Any] = changes_apply(topic, values)
     topic.save()
-    touched: set[int] = set()
+    before = set() if created else set(topic.procedures.values_list("pk", flat=True))
+    after = before
     if procedures is not None:
-        before = set(topic.procedures.values_list("pk", flat=True))
         after = {getattr(p, "pk", p) for p in procedures}
         topic.procedures.set(after)
         added, removed = sorted(after - before), sorted(before - after)
         if added or removed:
             changed["procedures"] = {"added": added, "removed": removed}
-        touched = after ^ before if not {"name", "slug"} & changed.keys() else after | before
+    # Procedure pages show the topic's name and link, in the topics' order.
+    shown = {"name", "slug", "position"} & changed.keys()
+    touched = after | before if shown else after ^ before
+    procedure_content_refresh(ids=touched)
     if changed or created:
         record(
             actor=by,
@@ -293,9 +302,11 @@ def topic_save(*, topic: Topic, data: Mapping[str, Any], by: Any) -> Topic:
 def topic_delete(*, topic: Topic, by: Any) -> None:
     _require_platform(topic_can_edit(by))
     paths = [topic.get_absolute_url(), "/temas/", "/"]
-    paths += _pages_of(set(topic.procedures.values_list("pk", flat=True)))
+    members = set(topic.procedures.values_list("pk", flat=True))
+    paths += _pages_of(members)
     record(actor=by, action="topic.deleted", target=topic, data={"name": topic.name})
     topic.delete()
+    procedure_content_refresh(ids=members)
     invalidate(paths)
 
 

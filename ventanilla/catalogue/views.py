@@ -1,5 +1,8 @@
 """The catalogue pages: procedures, topics and life events."""
 
+from datetime import date
+from typing import Any
+
 from django.http import (
     Http404,
     HttpRequest,
@@ -11,13 +14,14 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from ventanilla.catalogue.models import LifeEvent, Procedure, ProcedureKind, Topic
+from ventanilla.catalogue.models import Channel, LifeEvent, Procedure, ProcedureKind, Topic
 from ventanilla.catalogue.selectors import (
     ProcedureFilters,
+    ProcedurePage,
     life_event_get,
     procedure_filter_choices,
     procedure_filters_parse,
-    procedure_get,
+    procedure_page_get,
     topic_get,
     topic_list_with_counts,
 )
@@ -52,31 +56,43 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/procedure_list.html", context)
 
 
-def _procedure_or_404(number: int) -> Procedure:
+def _procedure_or_404(number: int) -> ProcedurePage:
     try:
-        return procedure_get(number=number)
+        return procedure_page_get(number=number)
     except Procedure.DoesNotExist:
         raise Http404(_("No encontramos ese trámite.")) from None
 
 
+def _procedure_url(doc: dict[str, Any]) -> str:
+    return reverse("catalogue:procedure", kwargs={"number": doc["number"], "slug": doc["slug"]})
+
+
 @citizen_page
 def procedure_detail(request: HttpRequest, number: int, slug: str) -> HttpResponse:
-    procedure = _procedure_or_404(number)
-    if slug != procedure.slug:
-        return HttpResponsePermanentRedirect(procedure.get_absolute_url())
-    institution = procedure.institution
+    page = _procedure_or_404(number)
+    doc = page.content
+    if slug != doc["slug"]:
+        return HttpResponsePermanentRedirect(_procedure_url(doc))
+    institution = doc["institution"]
     crumbs: list[tuple[str, str | None]] = [(_("Trámites y servicios"), reverse("catalogue:list"))]
     if institution:
-        crumbs.append((institution.acronym or institution.name, institution.get_absolute_url()))
-    crumbs.append((procedure.title, None))
-    context = {"procedure": procedure, "crumbs": crumbs}
-    return _with_last_modified(
-        render(request, "catalogue/procedure_detail.html", context), procedure
-    )
+        crumbs.append((institution["acronym"] or institution["name"], institution["url"]))
+    crumbs.append((doc["title"], None))
+    checked_on = doc["source"]["checked_on"]
+    context = {
+        "procedure": doc,
+        "crumbs": crumbs,
+        "checked_on": date.fromisoformat(checked_on) if checked_on else None,
+        "kind_label": ProcedureKind(doc["kind"]).label,
+        "channel_kinds": dict(Channel.Kind.choices),
+    }
+    response = render(request, "catalogue/procedure_detail.html", context)
+    response["Last-Modified"] = http_date(page.updated_at.timestamp())
+    return response
 
 
 def procedure_by_number(request: HttpRequest, number: str) -> HttpResponse:
-    return HttpResponsePermanentRedirect(_procedure_or_404(int(number)).get_absolute_url())
+    return HttpResponsePermanentRedirect(_procedure_url(_procedure_or_404(int(number)).content))
 
 
 @citizen_page

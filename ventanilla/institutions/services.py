@@ -1,7 +1,7 @@
 """Changes to the directory. Each function checks permission, writes in one transaction,
 leaves an audit row and drops the cached public pages that showed the old data."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -27,6 +27,18 @@ LIST_PATHS = ("/", "/instituciones/", "/tramites/", "/buscar/")
 _NAME_FIELDS = frozenset({"name", "acronym", "slug"})
 # Past this many procedures a rename drops the whole section rather than page by page.
 _MAX_PAGES_ONE_BY_ONE = 200
+
+
+# Run inside institution_update's transaction when a name, acronym or slug changes. The catalogue
+# (a layer above, which this app may not import) registers its documents' rebuild here at ready():
+# an explicit, named call in the service rather than a signal, so no caller can skip it.
+_RENAME_HOOKS: list[Callable[[Institution], None]] = []
+
+
+def institution_on_rename(hook: Callable[[Institution], None]) -> None:
+    """Have `hook(institution)` run in the same transaction as every rename."""
+    if hook not in _RENAME_HOOKS:
+        _RENAME_HOOKS.append(hook)
 
 
 def institution_index_fields(*, name: str, acronym: str) -> tuple[str, str]:
@@ -120,6 +132,9 @@ def institution_update(
         data={"changed": changed},
     )
     renamed = bool(_NAME_FIELDS & changed.keys())
+    if renamed:
+        for hook in _RENAME_HOOKS:
+            hook(institution)
     invalidate([old_url, *institution_paths(institution=institution, renamed=renamed)])
     return institution
 

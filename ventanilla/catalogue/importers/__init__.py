@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ventanilla.catalogue.content import procedure_content_refresh
 from ventanilla.catalogue.importers.curated import Curated, read_curated
 from ventanilla.catalogue.importers.editorial import (
     read_popularity,
@@ -32,6 +33,7 @@ from ventanilla.core.text import fold, fold_words
 from ventanilla.institutions.models import Institution
 
 REFERENCE_DATA_ORDER = 30
+CONTENT_LABEL = "catalogue.Procedure.content"
 STAGE_NAME = "Trámites y catálogo"
 
 
@@ -164,3 +166,8 @@ def load_reference_data(*, data_dir: Path, report: ImportReport) -> None:
     _sync_children(by_code, curated, report)
     sync_topics(by_code, report)
     sync_life_events(by_code, report)
+    # Last: the published documents read everything above (and the institutions' names).
+    report.progress(_("Documentos publicados de los trámites…"))
+    rewritten, unchanged = procedure_content_refresh()
+    report.counts[CONTENT_LABEL].updated += rewritten
+    report.counts[CONTENT_LABEL].unchanged += unchanged

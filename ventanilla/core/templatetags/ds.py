@@ -10,10 +10,13 @@ register = template.Library()
 
 
 @register.filter
-def soles(amount: Decimal | None) -> str:
-    """S/ 30.00, 'Gratuito' for zero, 'Costo no informado' when unknown."""
+def soles(amount: Decimal | str | None) -> str:
+    """S/ 30.00, 'Gratuito' for zero, 'Costo no informado' when unknown (a Decimal, or the
+    "30.00" string a procedure's document holds)."""
     if amount is None:
         return _("Costo no informado")
+    if isinstance(amount, str):
+        amount = Decimal(amount)
     if amount == 0:
         return _("Gratuito")
     return f"S/ {amount:,.2f}"

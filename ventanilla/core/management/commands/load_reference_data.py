@@ -11,7 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from ventanilla.audit.models import AuditEvent
@@ -54,6 +54,15 @@ def run_reference_load(*, data_dir: Path, report: ImportReport) -> ImportReport:
     return report
 
 
+def refresh_planner_statistics() -> None:
+    """ANALYZE after a bulk load: without statistics SQLite picks the wrong index for filtered
+    lists (/tramites/?institucion=reniec took 52 ms instead of a few)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
+
+
 class Command(BaseCommand):
     help = _("Carga UBIGEO, instituciones y trámites desde los datos de referencia.")
 
@@ -73,6 +82,7 @@ class Command(BaseCommand):
             raise CommandError(_("No existe la carpeta de datos %(d)s") % {"d": data_dir})
         report = ImportReport(data_dir=data_dir, stream=self.stderr)
         run_reference_load(data_dir=data_dir, report=report)
+        refresh_planner_statistics()
         text = report.render()
         target = Path(
             options["report_file"] or Path(settings.VAR_DIR) / "reference_data_report.txt"

@@ -55,8 +55,41 @@ OWN_FIELDS = (
     "institution_id",
 )
 _BATCH = 500
+# Stored documents leave out the top-level keys that are empty: 33,000 title-only pages would
+# otherwise more than double the table's size and every scan of it (the simple search's LIKE).
+# Readers get them back from here with `content_unpack`.
+DOCUMENT_DEFAULTS: dict[str, Any] = {
+    "code": None,
+    "has_detail": False,
+    "summary": "",
+    "audience": "",
+    "requirements": [],
+    "fee_amount": None,
+    "is_free": False,
+    "fee_detail": "",
+    "time_limit": "",
+    "validity": "",
+    "tupa_code": "",
+    "online_url": "",
+    "gobpe_url": "",
+    "notes": "",
+    "institution": None,
+    "channels": [],
+    "sections": [],
+    "topics": [],
+}
 
 type Document = dict[str, Any]
+
+
+def content_pack(doc: Document) -> Document:
+    """The document as stored: without the top-level keys whose value is the empty default."""
+    return {k: v for k, v in doc.items() if k not in DOCUMENT_DEFAULTS or v != DOCUMENT_DEFAULTS[k]}
+
+
+def content_unpack(stored: Document) -> Document:
+    """A stored document with every key (what `procedure_content_build` returns)."""
+    return {**DOCUMENT_DEFAULTS, **stored}
 
 
 def _path(name: str, **kwargs: Any) -> str:
@@ -210,6 +243,11 @@ def procedure_content_build(procedure: Procedure) -> Document:
     return _Children(ids).document(own, procedure.pk, institution)
 
 
+def procedure_content_set(procedure: Procedure) -> None:
+    """Put the fresh document on `procedure` (in memory, stored by the caller's save)."""
+    procedure.content = content_pack(procedure_content_build(procedure))
+
+
 def procedure_content_refresh(*, ids: Iterable[int] | None = None) -> tuple[int, int]:
     """Rebuild the stored documents of the procedures `ids` (every procedure when None) and
     write those that differ. Returns (rewritten, unchanged)."""
@@ -231,7 +269,9 @@ def procedure_content_refresh(*, ids: Iterable[int] | None = None) -> tuple[int,
     for chunk in chunks:
         children = _Children(None if wanted is None else [r["pk"] for r in chunk])
         for row in chunk:
-            doc = children.document(row, row["pk"], institutions.get(row["institution_id"]))
+            doc = content_pack(
+                children.document(row, row["pk"], institutions.get(row["institution_id"]))
+            )
             if doc == row["content"]:
                 unchanged += 1
             else:

@@ -7,7 +7,11 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ventanilla.catalogue.content import procedure_content_build, procedure_content_is_current
+from ventanilla.catalogue.content import (
+    content_unpack,
+    procedure_content_build,
+    procedure_content_is_current,
+)
 from ventanilla.catalogue.models import (
     Channel,
     LifeEvent,
@@ -19,6 +23,23 @@ from ventanilla.catalogue.models import (
 from ventanilla.core.filters import FilterProblems, first
 from ventanilla.core.text import fold
 from ventanilla.institutions.models import Institution, Level
+
+# What a list item shows (pages and the API's list): the rest of the row is never read, so a
+# list page builds small objects and converts no dates.
+LIST_FIELDS = (
+    "number",
+    "slug",
+    "code",
+    "title",
+    "kind",
+    "has_detail",
+    "online_url",
+    "fee_amount",
+    "time_limit",
+    "institution__slug",
+    "institution__name",
+    "institution__acronym",
+)
 
 
 @dataclass
@@ -64,7 +85,9 @@ def procedure_filters_parse(params: Any) -> ProcedureFilters:
 
 def procedure_list(*, filters: ProcedureFilters) -> QuerySet[Procedure]:
     """Published procedures matching the filters: full pages first, then by popularity."""
-    qs = Procedure.objects.filter(is_published=True).select_related("institution")
+    qs = (
+        Procedure.objects.filter(is_published=True).select_related("institution").only(*LIST_FIELDS)
+    )
     if filters.impossible:
         return qs.none()
     if filters.kind:
@@ -119,8 +142,9 @@ def procedure_page_get(*, number: int) -> ProcedurePage:
     if not rows:
         raise Procedure.DoesNotExist
     pk, content, updated_at = rows[0]
-    if not procedure_content_is_current(content):
-        # Written before documents existed or straight through the ORM: build it now.
+    if procedure_content_is_current(content):
+        content = content_unpack(content)
+    else:  # written before documents existed, or straight through the ORM: build it now
         content = procedure_content_build(Procedure.objects.get(pk=pk))
     return ProcedurePage(content=content, updated_at=updated_at)
 
@@ -130,6 +154,7 @@ def procedure_popular(*, limit: int = 8) -> list[Procedure]:
     return list(
         Procedure.objects.filter(is_published=True, has_detail=True)
         .select_related("institution")
+        .only(*LIST_FIELDS)
         .order_by("-popularity", "title")[:limit]
     )
 

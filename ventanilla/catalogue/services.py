@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ventanilla.audit.services import record
-from ventanilla.catalogue.content import procedure_content_build, procedure_content_refresh
+from ventanilla.catalogue.content import procedure_content_refresh, procedure_content_set
 from ventanilla.catalogue.models import (
     LOCAL_NUMBER_BASE,
     LifeEvent,
@@ -126,7 +126,7 @@ def procedure_create(
             values["number"] = _next_local_number()
         changes_apply(procedure, values)
         _index(procedure)
-        procedure.content = procedure_content_build(procedure)
+        procedure_content_set(procedure)
         try:
             with transaction.atomic():
                 procedure.save()
@@ -162,7 +162,7 @@ def procedure_update(*, procedure: Procedure, data: Mapping[str, Any], by: Any) 
     if "institution" in changed and not procedure_can_create(by, procedure.institution_id):
         raise PermissionDenied(_("No puede asignar trámites a esa institución."))
     _index(procedure)
-    procedure.content = procedure_content_build(procedure)
+    procedure_content_set(procedure)
     procedure.save()
     record(
         actor=by,
@@ -185,7 +185,7 @@ def _set_published(*, procedure: Procedure, by: Any, published: bool) -> Procedu
     if procedure.is_published == published:
         return procedure
     procedure.is_published = published
-    procedure.content = procedure_content_build(procedure)
+    procedure_content_set(procedure)
     procedure.save(update_fields=["is_published", "content", "updated_at"])
     record(
         actor=by,
@@ -219,7 +219,7 @@ def procedure_content_changed(
     if not procedure_can_edit(by, procedure):
         raise _deny_edit(procedure)
     _index(procedure)
-    procedure.content = procedure_content_build(procedure)
+    procedure_content_set(procedure)
     procedure.save(update_fields=["search_text", "content", "updated_at"])  # Last-Modified too
     record(
         actor=by,

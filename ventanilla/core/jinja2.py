@@ -8,6 +8,7 @@ nothing when it renders. Strings with variables and {% trans %} blocks translate
 
 Why Jinja2 for citizen pages, with the measurements: docs/decisions/0004-jinja2-citizen-pages.md."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,17 +30,42 @@ from jinja2.lexer import Token, TokenStream
 from ventanilla.core.templatetags.ds import elided_pages, num, soles
 
 _PLAIN_URLS: dict[tuple[str, str], str] = {}
+_URL_PATTERNS: dict[tuple[str, tuple[str, ...], str], str] = {}
+# Values that every path converter passes through unquoted (numbers, slugs).
+_PLAIN_VALUE = re.compile(r"[-a-zA-Z0-9_]+")
+_MARK = "9182736450"  # reversed in place of each argument, then replaced by its value
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """reverse(); the portal's fixed addresses (no arguments) are reversed once per process."""
-    if args or kwargs:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
-    key = (name, get_script_prefix())
-    found = _PLAIN_URLS.get(key)
-    if found is None:
-        found = _PLAIN_URLS[key] = reverse(name)
-    return found
+    """reverse(). Lists print twenty addresses a page: an address made of numbers and slugs is
+    reversed once per URL name and filled in after that (~1 µs instead of ~25 µs); any other
+    value goes through reverse() itself."""
+    prefix = get_script_prefix()
+    if args:
+        return reverse(name, args=args)
+    if not kwargs:
+        key = (name, prefix)
+        found = _PLAIN_URLS.get(key)
+        if found is None:
+            found = _PLAIN_URLS[key] = reverse(name)
+        return found
+    values = [str(v) for v in kwargs.values()]
+    if not all(_PLAIN_VALUE.fullmatch(v) for v in values):
+        return reverse(name, kwargs=kwargs)
+    pattern_key = (name, tuple(kwargs), prefix)
+    pattern = _URL_PATTERNS.get(pattern_key)
+    if pattern is None:
+        marks = {k: f"{_MARK}{i}" for i, k in enumerate(kwargs)}
+        pattern = reverse(name, kwargs=marks)
+        for i in range(len(marks)):
+            pattern = pattern.replace(f"{_MARK}{i}", f"{{{i}}}", 1)
+        _URL_PATTERNS[pattern_key] = pattern
+    return pattern.format(*values)
+
+
+def _forget_patterns() -> None:
+    _PLAIN_URLS.clear()
+    _URL_PATTERNS.clear()
 
 
 _STATIC_URLS: dict[str, str] = {}
@@ -55,12 +81,28 @@ def static_url(path: str) -> str:
 
 def _forget_urls(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
-        _PLAIN_URLS.clear()
+        _forget_patterns()
     if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
         _STATIC_URLS.clear()
 
 
 setting_changed.connect(_forget_urls)
+
+
+_LABELS: dict[tuple[str, str, str | None], dict[Any, str]] = {}
+
+
+def display(obj: Any, field_name: str) -> str:
+    """The label of a choices field, like `get_<field>_display()` but translated once per
+    language and process: Django's version translates every label of the field on each call
+    (400 gettext calls on a directory page)."""
+    field = obj._meta.get_field(field_name)
+    key = (obj._meta.label, field_name, translation.get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in field.flatchoices}
+    value = getattr(obj, field.attname)
+    return labels.get(value, value)
 
 
 def querystring(request: Any, **changes: Any) -> str:
@@ -154,6 +196,7 @@ def environment(**options: Any) -> Environment:
         url=url,
         static=static_url,
         querystring=querystring,
+        display=display,
         elided_pages=elided_pages,
         get_language=translation.get_language,
     )

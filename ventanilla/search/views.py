@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 from ventanilla.catalogue.selectors import procedure_popular
 from ventanilla.core.pagecache import citizen_page
 from ventanilla.core.pagination import paginate
-from ventanilla.search.selectors import search_institutions, search_procedures, search_query_parse
+from ventanilla.search.selectors import (
+    search_institutions_first,
+    search_procedures,
+    search_query_parse,
+)
 
 INSTITUTIONS_SHOWN = 5
 
@@ -17,11 +21,9 @@ def search(request: HttpRequest) -> HttpResponse:
     query = search_query_parse(request.GET.get("q"))
     context: dict[str, object] = {"query": query, "crumbs": [(_("Buscar"), None)]}
     if query.searchable:
-        institutions = search_institutions(query=query)
-        first_institutions = list(institutions[:INSTITUTIONS_SHOWN])
-        institution_count = len(first_institutions)
-        if institution_count == INSTITUTIONS_SHOWN:
-            institution_count = institutions.count()
+        first_institutions, institution_count = search_institutions_first(
+            query=query, limit=INSTITUTIONS_SHOWN
+        )
         page_of = paginate(search_procedures(query=query), request.GET.get("page"))
         context.update(
             page_of=page_of, institutions=first_institutions, institution_count=institution_count

@@ -11,6 +11,7 @@ from ventanilla.accounts.tests.backoffice import platform_admin
 from ventanilla.catalogue import services
 from ventanilla.catalogue.content import (
     CONTENT_VERSION,
+    content_unpack,
     procedure_content_build,
     procedure_content_refresh,
 )
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _stored(procedure: Procedure) -> dict:
-    return Procedure.objects.filter(pk=procedure.pk).values_list("content", flat=True).get()
+    stored = Procedure.objects.filter(pk=procedure.pk).values_list("content", flat=True).get()
+    return content_unpack(stored)
 
 
 def _fresh(procedure: Procedure) -> dict:
@@ -167,6 +169,15 @@ def test_procedure_page_is_one_query_on_the_stored_document(
         response = client.get(url)
     assert response.status_code == 200
     assert "Pagar la tasa." in response.content.decode()
+
+
+def test_stored_documents_leave_out_empty_keys(procedure):
+    entry = CatalogueEntryFactory(title="Consultar el padrón")
+    procedure_content_refresh(ids=[entry.pk])
+    raw = Procedure.objects.filter(pk=entry.pk).values_list("content", flat=True).get()
+    assert "requirements" not in raw
+    assert "summary" not in raw
+    assert content_unpack(raw) == _fresh(entry)
 
 
 def test_a_page_whose_document_was_never_written_is_built_on_read(client):

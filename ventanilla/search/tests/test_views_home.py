@@ -38,6 +38,6 @@ def test_home_puts_search_first_then_popular_topics_life_events_and_entry_points
 def test_home_query_count_is_pinned(client: Client, django_assert_num_queries: Any) -> None:
     ProcedureFactory.create_batch(10)
     TopicFactory.create_batch(3)
-    # popular, topics, life events, two counts.
-    with django_assert_num_queries(5):
+    # popular, topics, life events, both counts in one query.
+    with django_assert_num_queries(4):
         client.get("/")

@@ -79,8 +79,9 @@ def search_institutions(*, query: SearchQuery) -> QuerySet[Institution]:
 def search_institutions_first(*, query: SearchQuery, limit: int) -> tuple[list[Institution], int]:
     """The first `limit` matching institutions and how many match, in one query (a window
     count rides on each row)."""
-    rows = list(search_institutions(query=query).annotate(total=Window(Count("pk")))[:limit])
-    return rows, (rows[0].total if rows else 0)  # type: ignore[attr-defined]
+    counted = search_institutions(query=query).annotate(total=Window(Count("pk")))
+    rows: list[Institution] = list(counted[:limit])
+    return rows, (getattr(rows[0], "total", 0) if rows else 0)
 
 
 @dataclass(frozen=True)

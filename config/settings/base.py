@@ -117,7 +117,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
-    # Citizen pages (templates/): Jinja2 renders the procedure page ~9x faster than Django
+    # Citizen pages (templates/): Jinja2 renders the procedure page ~4x faster than Django
     # templates (docs/decisions/0004-jinja2-citizen-pages.md). It compiles each template
     # once per process and caches it.
     {

@@ -27,7 +27,7 @@ def jinja_to_python(source: str) -> str:
     """gettext()/ngettext() calls for the messages of a Jinja template, on their lines."""
     env = Environment(extensions=["jinja2.ext.i18n"])  # noqa: S701 - parsed, never rendered
     lines = [""] * (source.count("\n") + 1)
-    for lineno, function, message in env.extract_translations(source):
+    for lineno, function, message in env.extract_translations(source):  # type: ignore[attr-defined]
         # Babel style: one entry per argument, None where it is not a literal (the keyword
         # arguments of `_("… %(name)s", name=x)`, the count of ngettext).
         strings = [m for m in (message if isinstance(message, tuple) else (message,)) if m]

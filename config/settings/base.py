@@ -30,6 +30,8 @@ def database_from_url(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or str(VAR_DIR / "ventanilla.sqlite3"),
+            # Reconnecting costs ~1.2 ms a request; a thread keeps its connection.
+            "CONN_MAX_AGE": 600,
             # WAL lets readers go on while the loader or an editor writes.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

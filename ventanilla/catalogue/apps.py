@@ -7,8 +7,8 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Trámites y servicios"
 
     def ready(self) -> None:
-        from ventanilla.catalogue.content import procedure_content_institution_renamed
+        from ventanilla.catalogue.services import procedure_institution_renamed
         from ventanilla.institutions.services import institution_on_rename
 
         # Procedure documents embed their institution's name, acronym and URL.
-        institution_on_rename(procedure_content_institution_renamed)
+        institution_on_rename(procedure_institution_renamed)

@@ -304,8 +304,7 @@ def _write(documents: list[tuple[int, Document]]) -> None:
 
 
 def procedure_content_institution_renamed(institution: Institution) -> None:
-    """Rebuild the documents of an institution's procedures (its name, acronym or slug changed);
-    the institution services call it through `institution_on_rename`."""
+    """Rebuild the documents of an institution's procedures (its name, acronym or slug changed)."""
     ids = Procedure.objects.filter(institution_id=institution.pk).values_list("pk", flat=True)
     procedure_content_refresh(ids=list(ids))
 

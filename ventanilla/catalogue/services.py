@@ -12,7 +12,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ventanilla.audit.services import record
-from ventanilla.catalogue.content import procedure_content_refresh, procedure_content_set
+from ventanilla.catalogue.content import (
+    procedure_content_institution_renamed,
+    procedure_content_refresh,
+    procedure_content_set,
+)
 from ventanilla.catalogue.models import (
     LOCAL_NUMBER_BASE,
     LifeEvent,
@@ -37,7 +41,6 @@ from ventanilla.institutions.models import Institution
 # Pages that list procedures: every change may move a title, a count or an order on them.
 LIST_PATHS = ("/", "/tramites/", "/instituciones/", "/buscar/")
 # Past this many pages one change drops the whole section rather than page by page.
-_MAX_PAGES_ONE_BY_ONE = 200
 
 
 def procedure_search_text(*, title: str, code: str | None) -> str:
@@ -61,6 +64,23 @@ def _procedure_urls(rows: Iterable[tuple[int, str]]) -> list[str]:
     for number, slug in rows:
         paths += _url("catalogue:procedure", number=number, slug=slug)
         paths += _url("catalogue:procedure_number", number=number)
+    return paths
+
+
+def procedure_institution_renamed(institution: Institution) -> list[str]:
+    """Rebuild the documents of the institution's procedures after its name, acronym or slug
+    changed, and return every public page that prints it beside a procedure: those procedures'
+    pages and the topics and life events that list them. Registered with the institution
+    services' `institution_on_rename` at ready(), so it runs inside their transaction."""
+    procedure_content_institution_renamed(institution)
+    rows = Procedure.objects.filter(institution=institution).values_list("number", "slug")
+    paths = _procedure_urls(rows)
+    topics = Topic.objects.filter(procedures__institution=institution).distinct()
+    for slug in topics.values_list("slug", flat=True):
+        paths += _url("catalogue:topic", slug=slug)
+    events = LifeEvent.objects.filter(steps__procedure__institution=institution).distinct()
+    for slug in events.values_list("slug", flat=True):
+        paths += _url("catalogue:life_event", slug=slug)
     return paths
 
 
@@ -250,8 +270,7 @@ def procedure_delete(*, procedure: Procedure, by: Any) -> None:
 
 
 def _pages_of(procedure_ids: set[int]) -> list[str]:
-    if len(procedure_ids) > _MAX_PAGES_ONE_BY_ONE:
-        return ["/tramites/*"]
+    # Explicit pages, never a section wildcard: the nginx caches in front purge exact keys only.
     return _procedure_urls(
         Procedure.objects.filter(pk__in=procedure_ids).values_list("number", "slug")
     )

@@ -89,7 +89,12 @@ class Institution(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["level", "kind"]), models.Index(fields=["initial", "name"])]
+        indexes = [
+            models.Index(fields=["level", "kind"]),
+            models.Index(fields=["initial", "name"]),
+            # The directory lists A–Z with the id as tie-breaker: read in index order, no sort.
+            models.Index(fields=["name", "id"], name="institution_name_id_idx"),
+        ]
         verbose_name = _("institución")
         verbose_name_plural = _("instituciones")
 

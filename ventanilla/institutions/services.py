@@ -1,12 +1,11 @@
 """Changes to the directory. Each function checks permission, writes in one transaction,
 leaves an audit row and drops the cached public pages that showed the old data."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ventanilla.audit.services import record
@@ -25,18 +24,18 @@ from ventanilla.institutions.permissions import (
 LIST_PATHS = ("/", "/instituciones/", "/tramites/", "/buscar/")
 # Fields whose change shows on every page of the institution's procedures.
 _NAME_FIELDS = frozenset({"name", "acronym", "slug"})
-# Past this many procedures a rename drops the whole section rather than page by page.
-_MAX_PAGES_ONE_BY_ONE = 200
 
 
 # Run inside institution_update's transaction when a name, acronym or slug changes. The catalogue
 # (a layer above, which this app may not import) registers its documents' rebuild here at ready():
 # an explicit, named call in the service rather than a signal, so no caller can skip it.
-_RENAME_HOOKS: list[Callable[[Institution], None]] = []
+# A hook returns the public pages it changed, so the caches in front drop exactly those.
+_RENAME_HOOKS: list[Callable[[Institution], Iterable[str]]] = []
 
 
-def institution_on_rename(hook: Callable[[Institution], None]) -> None:
-    """Have `hook(institution)` run in the same transaction as every rename."""
+def institution_on_rename(hook: Callable[[Institution], Iterable[str]]) -> None:
+    """Have `hook(institution)` run in the same transaction as every rename; it returns the
+    paths of the pages it changed."""
     if hook not in _RENAME_HOOKS:
         _RENAME_HOOKS.append(hook)
 
@@ -54,27 +53,10 @@ def _index(institution: Institution) -> None:
     )
 
 
-def _procedure_paths(institution: Institution) -> list[str]:
-    """Pages of the institution's procedures, or the whole section when there are many."""
-    rows = list(institution.procedures.values_list("number", "slug")[: _MAX_PAGES_ONE_BY_ONE + 1])
-    if len(rows) > _MAX_PAGES_ONE_BY_ONE:
-        return ["/tramites/*"]
-    paths = []
-    for number, slug in rows:
-        try:
-            paths.append(reverse("catalogue:procedure", kwargs={"number": number, "slug": slug}))
-        except NoReverseMatch:  # a slug the URL pattern cannot carry has no public page
-            continue
-    return paths
-
-
-def institution_paths(*, institution: Institution, renamed: bool = False) -> list[str]:
-    """The public pages that show this institution's record."""
-    paths = [institution.get_absolute_url(), *LIST_PATHS]
-    if renamed:
-        # Topics and life events print institution names beside their procedures.
-        paths += [*_procedure_paths(institution), "/temas/*", "/momentos-de-vida/*"]
-    return paths
+def institution_paths(*, institution: Institution) -> list[str]:
+    """The public pages that show this institution's record (a rename adds the pages the
+    rename hooks report)."""
+    return [institution.get_absolute_url(), *LIST_PATHS]
 
 
 def _deny(message: str) -> PermissionDenied:
@@ -131,11 +113,11 @@ def institution_update(
         institution_id=institution.pk,
         data={"changed": changed},
     )
-    renamed = bool(_NAME_FIELDS & changed.keys())
-    if renamed:
+    paths = [old_url, *institution_paths(institution=institution)]
+    if _NAME_FIELDS & changed.keys():
         for hook in _RENAME_HOOKS:
-            hook(institution)
-    invalidate([old_url, *institution_paths(institution=institution, renamed=renamed)])
+            paths += hook(institution)
+    invalidate(paths)
     return institution
 
 

@@ -164,3 +164,21 @@ def test_life_event_steps_changed_is_for_platform_administrators():
         services.life_event_steps_changed(life_event=step.life_event, by=editor, summary={})
     services.life_event_steps_changed(life_event=step.life_event, by=platform_admin(), summary={})
     assert AuditEvent.objects.filter(action="life_event.steps_changed").count() == 1
+
+
+def test_institution_rename_names_every_page_it_changes_never_a_section(monkeypatch):
+    # The nginx caches purge exact keys only: a rename must list each page, however many.
+    from ventanilla.institutions import services as institution_services
+
+    seen: list[str] = []
+    monkeypatch.setattr(institution_services, "invalidate", lambda paths: seen.extend(paths))
+    institution = InstitutionFactory(slug="reniec", name="RENIEC")
+    procedures = ProcedureFactory.create_batch(205, institution=institution)
+    topic = TopicFactory(slug="identidad")
+    topic.procedures.add(procedures[0])
+    institution_services.institution_update(
+        institution=institution, data={"name": "Registro Nacional"}, by=platform_admin()
+    )
+    assert not [path for path in seen if path.endswith("*")]
+    assert {p.get_absolute_url() for p in procedures} <= set(seen)
+    assert "/temas/identidad/" in seen

@@ -116,24 +116,24 @@ def prepare_database() -> dict[str, str]:
     done = manage("migrate", "--noinput")
     if done.returncode:
         raise SystemExit(f"bench: migrate failed:\n{done.stdout}{done.stderr}")
-    pages = pick_pages()
-    if pages["data"] != "reference":
-        if "load_reference_data" in manage("help", "--commands").stdout:
-            print("  loading the reference data (manage.py load_reference_data)…")
-            done = manage("load_reference_data", timeout=1800)
-            if done.returncode:
-                print(
-                    f"  load_reference_data failed (exit {done.returncode}):\n"
-                    f"{(done.stdout + done.stderr)[-1500:]}"
-                )
-            else:
-                print("  " + "\n  ".join(done.stdout.strip().splitlines()[-12:]))
-        pages = pick_pages()
-        if pages["data"] == "reference":
-            subprocess.run(
-                [PY, "bench/appdata.py", "unseed"], cwd=ROOT, env=app_env(), check=True, timeout=120
+    # Always (re)load: it is idempotent, brings the bench database to today's data and leaves
+    # it vacuumed and analysed, as a deployment after a load would be.
+    if "load_reference_data" in manage("help", "--commands").stdout:
+        print("  loading the reference data (manage.py load_reference_data)…")
+        done = manage("load_reference_data", timeout=1800)
+        if done.returncode:
+            print(
+                f"  load_reference_data failed (exit {done.returncode}):\n"
+                f"{(done.stdout + done.stderr)[-1500:]}"
             )
-            pages = pick_pages()
+        else:
+            print("  " + "\n  ".join(done.stdout.strip().splitlines()[-12:]))
+    pages = pick_pages()
+    if pages["data"] == "reference":
+        subprocess.run(
+            [PY, "bench/appdata.py", "unseed"], cwd=ROOT, env=app_env(), check=True, timeout=120
+        )
+        pages = pick_pages()
     if pages["data"] != "reference":
         print("  no reference data: seeding a few rows through the ORM (figures marked 'seed')")
         subprocess.run(

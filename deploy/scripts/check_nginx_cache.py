@@ -239,7 +239,9 @@ def run_checks(port: int, app: ThreadingHTTPServer) -> None:
 
     print("stale pages while the application is down")
     request(port, "/short/page/")
-    time.sleep(1.5)  # the stand-in gives /short/ pages one second of life
+    # The stand-in gives /short/ pages one second of life; nginx counts whole seconds and a
+    # page is stale only once the clock is past its last valid second: wait over two.
+    time.sleep(2.5)
     app.shutdown()
     app.server_close()  # connections are now refused: nginx sees an error
     status, headers, _ = request(port, "/short/page/")

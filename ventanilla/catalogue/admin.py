@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accounts.backoffice import TenantScopedAdmin
 from ventanilla.accounts.permissions import is_platform_admin
 from ventanilla.catalogue import services
 from ventanilla.catalogue.models import (
@@ -75,7 +76,7 @@ class ProcedureSectionInline(_ProcedureContentInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(TenantScopedAdmin[Procedure]):
     list_display = ("number", "title", "kind", "institution", "is_published", "has_detail")
     list_display_links = ("number", "title")
     list_filter = ("is_published", "kind", "has_detail", "institution__level")
@@ -102,27 +103,11 @@ class ProcedureAdmin(admin.ModelAdmin):
         ),
     )
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return procedure_can_view_list(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return procedure_can_view_list(request.user)
-        return procedure_can_edit(request.user, obj)
-
-    has_change_permission = has_view_permission
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return procedure_can_create_any(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return procedure_can_delete(request.user, obj)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Procedure]:
-        qs = super().get_queryset(request)
-        if is_platform_admin(request.user):
-            return qs
-        return qs.filter(pk__in=procedure_scope(request.user).values("pk"))
+    can_view_list = staticmethod(procedure_can_view_list)
+    can_edit = staticmethod(procedure_can_edit)
+    can_create = staticmethod(procedure_can_create_any)
+    can_delete = staticmethod(procedure_can_delete)
+    scope = staticmethod(procedure_scope)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

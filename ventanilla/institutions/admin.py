@@ -9,6 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accounts.backoffice import TenantScopedAdmin
 from ventanilla.accounts.permissions import is_platform_admin
 from ventanilla.core.backoffice import (
     adopt,
@@ -44,7 +45,7 @@ class ContactChannelInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(TenantScopedAdmin[Institution]):
     list_display = ("name", "acronym", "level", "kind", "department", "ruc", "updated_at")
     list_filter = ("level", "kind", "branch", "source")
     list_select_related = ("department",)
@@ -63,29 +64,11 @@ class InstitutionAdmin(admin.ModelAdmin):
         ),
     )
 
-    # Permissions: answered by ventanilla.institutions.permissions, not Django model perms
-    # (officials are staff without model permissions).
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return institution_can_view_list(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return institution_can_view_list(request.user)
-        return institution_can_edit(request.user, obj)
-
-    has_change_permission = has_view_permission
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return institution_can_create(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return institution_can_delete(request.user, obj)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
-        qs = super().get_queryset(request)
-        if is_platform_admin(request.user):
-            return qs
-        return qs.filter(pk__in=institution_scope(request.user).values("pk"))
+    can_view_list = staticmethod(institution_can_view_list)
+    can_edit = staticmethod(institution_can_edit)
+    can_create = staticmethod(institution_can_create)
+    can_delete = staticmethod(institution_can_delete)
+    scope = staticmethod(institution_scope)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if is_platform_admin(request.user):

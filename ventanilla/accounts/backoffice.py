@@ -5,14 +5,14 @@ permissions.py decides, and an official's lists hold only the rows of their inst
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from ventanilla.accounts.permissions import is_platform_admin
+from ventanilla.core.backoffice import ServiceBackedAdmin
 
 
-class TenantScopedAdmin[M: Model](admin.ModelAdmin[M]):
+class TenantScopedAdmin[M: Model](ServiceBackedAdmin[M]):
     """Set the five rules with staticmethod(...) from the domain's permissions.py."""
 
     can_view_list: Callable[[Any], bool]

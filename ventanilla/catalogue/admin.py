@@ -36,6 +36,7 @@ from ventanilla.catalogue.permissions import (
     topic_can_edit,
 )
 from ventanilla.core.backoffice import (
+    ServiceBackedAdmin,
     adopt,
     folded_search_terms,
     form_changes,
@@ -167,22 +168,11 @@ class ProcedureAdmin(TenantScopedAdmin[Procedure]):
             )
             adopt(obj, created)
 
-    def save_related(
-        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        summary = formset_summary(formsets)
-        if summary:
-            services.procedure_content_changed(
-                procedure=form.instance, by=request.user, summary=summary
-            )
+    def inlines_saved(self, *, obj: Procedure, by: Any, summary: dict[str, Any]) -> None:
+        services.procedure_content_changed(procedure=obj, by=by, summary=summary)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.procedure_delete(procedure=obj, by=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
-        for procedure in queryset:
-            services.procedure_delete(procedure=procedure, by=request.user)
+    def delete_through_service(self, *, obj: Procedure, by: Any) -> None:
+        services.procedure_delete(procedure=obj, by=by)
 
     def _set_published(self, request: HttpRequest, queryset: Any, published: bool) -> None:
         service = services.procedure_publish if published else services.procedure_unpublish
@@ -278,7 +268,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ServiceBackedAdmin[Topic]):
     list_display = ("name", "slug", "position")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -310,12 +300,8 @@ class TopicAdmin(admin.ModelAdmin):
     ) -> None:
         pass  # the procedures were set by topic_save; a topic has no inlines
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.topic_delete(topic=obj, by=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Topic]) -> None:
-        for topic in queryset:
-            services.topic_delete(topic=topic, by=request.user)
+    def delete_through_service(self, *, obj: Topic, by: Any) -> None:
+        services.topic_delete(topic=obj, by=by)
 
 
 class LifeEventStepInline(admin.TabularInline):
@@ -326,7 +312,7 @@ class LifeEventStepInline(admin.TabularInline):
 
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(admin.ModelAdmin):
+class LifeEventAdmin(ServiceBackedAdmin[LifeEvent]):
     list_display = ("title", "slug", "position")
     search_fields = ("title",)
     prepopulated_fields = {"slug": ("title",)}
@@ -351,19 +337,8 @@ class LifeEventAdmin(admin.ModelAdmin):
         data = form_changes(form) if change else form_values(form)
         services.life_event_save(life_event=obj, data=data, by=request.user)
 
-    def save_related(
-        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        summary = formset_summary(formsets)
-        if summary:
-            services.life_event_steps_changed(
-                life_event=form.instance, by=request.user, summary=summary
-            )
+    def inlines_saved(self, *, obj: LifeEvent, by: Any, summary: dict[str, Any]) -> None:
+        services.life_event_steps_changed(life_event=obj, by=by, summary=summary)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.life_event_delete(life_event=obj, by=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[LifeEvent]) -> None:
-        for life_event in queryset:
-            services.life_event_delete(life_event=life_event, by=request.user)
+    def delete_through_service(self, *, obj: LifeEvent, by: Any) -> None:
+        services.life_event_delete(life_event=obj, by=by)

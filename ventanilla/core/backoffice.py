@@ -3,8 +3,11 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.forms import BaseFormSet, ModelForm
+from django.http import HttpRequest
 
 from ventanilla.core.text import fold_words
 
@@ -65,3 +68,27 @@ def formset_summary(formsets: Iterable[BaseFormSet[Any]]) -> dict[str, dict[str,
 def folded_search_terms(term: str, max_words: int = 8) -> list[str]:
     """The words of a back-office search, folded as `search_text` columns are."""
     return fold_words(term).split()[:max_words]
+
+
+class ServiceBackedAdmin[M: models.Model](admin.ModelAdmin[M]):
+    """An admin whose deletions and inline saves go through the domain's services, so each
+    leaves its audit row and drops the public pages. Subclasses name the two services."""
+
+    def delete_through_service(self, *, obj: M, by: Any) -> None:
+        raise NotImplementedError
+
+    def inlines_saved(self, *, obj: M, by: Any, summary: dict[str, dict[str, list[str]]]) -> None:
+        """Called after inline rows were added, changed or deleted (nothing by default)."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        summary = formset_summary(formsets)
+        if summary:
+            self.inlines_saved(obj=form.instance, by=request.user, summary=summary)
+
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
+        self.delete_through_service(obj=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
+        for obj in queryset:
+            self.delete_through_service(obj=obj, by=request.user)

@@ -16,7 +16,6 @@ from ventanilla.core.backoffice import (
     folded_search_terms,
     form_changes,
     form_values,
-    formset_summary,
 )
 from ventanilla.institutions import services
 from ventanilla.institutions.models import ContactChannel, Institution
@@ -95,19 +94,8 @@ class InstitutionAdmin(TenantScopedAdmin[Institution]):
             created = services.institution_create(data=form_values(form), by=request.user)
             adopt(obj, created)
 
-    def save_related(
-        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        summary = formset_summary(formsets)
-        if summary:
-            services.institution_contacts_changed(
-                institution=form.instance, by=request.user, summary=summary
-            )
+    def inlines_saved(self, *, obj: Institution, by: Any, summary: dict[str, Any]) -> None:
+        services.institution_contacts_changed(institution=obj, by=by, summary=summary)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.institution_delete(institution=obj, by=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Institution]) -> None:
-        for institution in queryset:
-            services.institution_delete(institution=institution, by=request.user)
+    def delete_through_service(self, *, obj: Institution, by: Any) -> None:
+        services.institution_delete(institution=obj, by=by)

@@ -193,3 +193,14 @@ def test_a_staff_user_without_membership_reaches_nothing():
     client = _client(official("nadie"))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(reverse("admin:index")).context["app_list"] == []
+
+
+def test_deleting_procedures_in_the_admin_goes_through_the_service(tenancy):
+    _own, _other, mine, theirs, _editor = tenancy
+    admin = _client(platform_admin())
+    admin.post(reverse("admin:catalogue_procedure_delete", args=[mine.pk]), {"post": "yes"})
+    bulk = {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"}
+    admin.post(CHANGELIST, bulk)
+    assert not Procedure.objects.filter(pk__in=[mine.pk, theirs.pk]).exists()
+    deleted = AuditEvent.objects.filter(action="procedure.deleted")
+    assert sorted(int(e.target_id) for e in deleted) == sorted([mine.pk, theirs.pk])

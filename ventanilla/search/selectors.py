@@ -1,87 +1,381 @@
-"""The simple portal search and the home page's contents, across the catalogue and the directory.
+"""Reading the search index: ranked, faceted results and suggestions as you type; and the
+home page's contents.
 
-Search is deliberately plain until the search issue: the query is accent-folded and split into
-words, and every word must appear in a record's folded text. Full procedure pages come first."""
+`search()` is the one entry point the portal page and the API share. It never raises on what a
+visitor typed: an empty, over-long or punctuation-only query, an unknown filter or a page past
+the end come back as a result with a Spanish message."""
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Func, IntegerField, QuerySet, Subquery, Window
+from django.core.cache import cache
+from django.db.models import Func, IntegerField, Subquery
 from django.utils.translation import gettext as _
+from markupsafe import Markup
 
-from ventanilla.catalogue.models import LifeEvent, Procedure, Topic
-from ventanilla.catalogue.selectors import LIST_FIELDS, procedure_popular
-from ventanilla.core.text import fold_words
-from ventanilla.institutions.models import Institution
-from ventanilla.institutions.selectors import institution_search_q
+from ventanilla.catalogue.models import LifeEvent, Procedure, ProcedureKind, Topic
+from ventanilla.catalogue.selectors import procedure_popular
+from ventanilla.institutions.models import Institution, Kind, Level
+from ventanilla.search.backends import Filters, backend
+from ventanilla.search.models import SearchDocument
+from ventanilla.search.query import ParsedQuery, query_parse
+from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
+from ventanilla.search.registry import kind_get, kinds
+from ventanilla.search.snippets import highlight
+from ventanilla.ubigeo.models import Department
 
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 8
+PER_PAGE = 20
+MAX_PER_PAGE = 50
+SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
-class SearchQuery:
-    """A visitor's query as typed, the words we search for, and what was wrong with it."""
+class HitInstitution:
+    id: int
+    slug: str
+    name: str
+    acronym: str
 
-    raw: str
-    words: list[str] = field(default_factory=list)
-    problem: str = ""
+
+@dataclass(frozen=True)
+class Hit:
+    type: str
+    id: int
+    code: str
+    title: str
+    url: str
+    institution: HitInstitution | None
+    snippet: Markup
+    summary: str
+    subtype: str
+    subtype_label: str
+    date: datetime | None
+    score: float
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    corrected: str = ""
+    corrected_applied: bool = False
+    relaxed: bool = False
+    filter_problems: list[str] = field(default_factory=list)
+    sort: str = "relevance"
+    log_id: int | None = None
 
     @property
-    def searchable(self) -> bool:
-        return bool(self.words)
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
 
 
-def search_query_parse(raw: str | None) -> SearchQuery:
-    """Fold and split a query. Empty, over-long or word-less queries get a Spanish message
-    instead of words; more than eight words keep the first eight."""
-    text = (raw or "").strip()
-    if not text:
-        return SearchQuery(raw="", problem=_("Escribe qué trámite o institución buscas."))
-    if len(text) > MAX_QUERY_LENGTH:
-        return SearchQuery(
-            raw=text[:MAX_QUERY_LENGTH],
-            problem=_(
-                "Tu búsqueda es demasiado larga (más de %(n)s caracteres). "
-                "Prueba con pocas palabras, por ejemplo «duplicado de DNI»."
+@dataclass(frozen=True)
+class Suggestion:
+    title: str
+    url: str
+    type: str
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _filters(
+    *,
+    types: list[str] | tuple[str, ...] | None,
+    institution: str | int | None,
+    level: str | None,
+    department: str | None,
+    problems: list[str],
+) -> Filters:
+    known = kinds()
+    kind_names = tuple(dict.fromkeys(t for t in (types or []) if t in known))
+    for t in types or []:
+        if t and t not in known:
+            problems.append(
+                _("No existe el tipo «%(value)s»; se muestran todos los tipos.") % {"value": t}
             )
-            % {"n": MAX_QUERY_LENGTH},
+    institution_id = None
+    if institution not in (None, ""):
+        found = Institution.objects.filter(slug=str(institution)[:120]).values_list("pk", flat=True)
+        ids = list(found) or (
+            list(Institution.objects.filter(pk=_int(institution, 0)).values_list("pk", flat=True))
+            if str(institution).isdigit()
+            else []
         )
-    words = fold_words(text).split()
-    if not words:
-        return SearchQuery(
-            raw=text,
-            problem=_(
-                "Tu búsqueda no tiene letras ni números. Prueba con una palabra, como «DNI»."
-            ),
+        if ids:
+            institution_id = ids[0]
+        else:
+            problems.append(
+                _("No encontramos la institución «%(value)s»; se muestran todas.")
+                % {"value": str(institution)[:80]}
+            )
+    level_value = ""
+    if level:
+        if level in Level.values:
+            level_value = level
+        else:
+            problems.append(
+                _("No existe el nivel de gobierno «%(value)s»; se muestran todos.")
+                % {"value": level[:40]}
+            )
+    department_id = ""
+    if department:
+        code = (
+            Department.objects.filter(code=department[:2]).values_list("code", flat=True)
+            if department.isdigit()
+            else Department.objects.filter(slug=department[:80]).values_list("code", flat=True)
         )
-    return SearchQuery(raw=text, words=words[:MAX_WORDS])
+        codes = list(code)
+        if codes:
+            department_id = codes[0]
+        else:
+            problems.append(
+                _("No existe el departamento «%(value)s»; se muestran todos.")
+                % {"value": department[:40]}
+            )
+    return Filters(
+        kinds=kind_names,
+        institution_id=institution_id,
+        level=level_value,
+        department_id=department_id,
+    )
 
 
-def search_procedures(*, query: SearchQuery) -> QuerySet[Procedure]:
-    """Published procedures whose folded text holds every word: full pages first."""
-    qs = Procedure.objects.filter(is_published=True).select_related("institution")
-    qs = qs.only(*LIST_FIELDS)
-    if not query.searchable:
-        return qs.none()
-    for word in query.words:
-        qs = qs.filter(search_text__contains=word)
-    return qs.order_by("-has_detail", "-popularity", "title", "id")
+def search(
+    *,
+    q: str | None,
+    types: list[str] | tuple[str, ...] | None = None,
+    institution: str | int | None = None,
+    level: str | None = None,
+    department: str | None = None,
+    sort: str = "relevance",
+    page: int | str | None = 1,
+    per_page: int = PER_PAGE,
+    log: bool = False,
+    source: str = "web",
+) -> SearchResults:
+    """Ranked, faceted results for what a visitor typed, on the engine of the database in
+    use. A query that matches nothing with every word is retried with any word (`relaxed`);
+    a word the index does not know is corrected (`corrected`)."""
+    engine = backend()
+    problems: list[str] = []
+    filters = _filters(
+        types=types, institution=institution, level=level, department=department, problems=problems
+    )
+    if sort not in SORTS:
+        problems.append(_("Orden desconocido; se ordena por relevancia."))
+        sort = "relevance"
+    per_page = min(max(_int(per_page, PER_PAGE), 1), MAX_PER_PAGE)
+    page_number = max(_int(page, 1), 1)
+    query = query_parse(q, typo=engine)
+    results = SearchResults(
+        query=query,
+        page=page_number,
+        per_page=per_page,
+        filter_problems=problems,
+        sort=sort,
+        corrected=query.corrected,
+        corrected_applied=bool(query.corrected),
+    )
+    if query.searchable:
+        _run(results, engine, filters)
+    if log and query.searchable:
+        from ventanilla.search.services import search_log_record
+
+        results.log_id = search_log_record(results=results, filters=filters, source=source).pk
+    return results
 
 
-def search_institutions(*, query: SearchQuery) -> QuerySet[Institution]:
-    """Institutions whose folded name or acronym holds every word, A–Z."""
-    qs = Institution.objects.select_related("department", "province", "district")
-    if not query.searchable:
-        return qs.none()
-    return qs.filter(institution_search_q(query.words)).order_by("name", "id")
+def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
+    query = results.query
+    groups, any_group = query.required, False
+    match = engine.match(groups, any_group=False)
+    facets = engine.facets(match, filters)
+    total = sum(n for _v, n in facets["type"])
+    if not total and len(query.groups) > 1:
+        groups, any_group = query.groups, True
+        match = engine.match(groups, any_group=True)
+        facets = engine.facets(match, filters)
+        total = sum(n for _v, n in facets["type"])
+        results.relaxed = bool(total)
+    results.total = total
+    results.facets = _facet_values(facets, filters)
+    offset = (results.page - 1) * results.per_page
+    if not total or offset >= total:
+        return
+    if results.sort == "date":
+        ranked = engine.by_date(match, filters, limit=results.per_page, offset=offset)
+        results.hits = _hits(ranked, query)
+        return
+    # Candidates: the best-regarded pages whose title or keywords hold the query, and the
+    # engine's best by full text; the re-ranker orders them, the engine's order follows.
+    names = engine.match(groups, any_group=any_group, fields="names")
+    merged = dict(engine.best_documents(names, filters, limit=CANDIDATES))
+    for pk, score in engine.ranked(match, filters, limit=BODY_CANDIDATES):
+        merged[pk] = score
+    ordered = rerank(query, _candidates(list(merged.items())))
+    ranked = [(c.id, c.score) for c in ordered[offset : offset + results.per_page]]
+    missing = results.per_page - len(ranked)
+    if missing > 0:
+        rest = replace(filters, exclude_ids=tuple(c.id for c in ordered))
+        ranked += engine.ranked(match, rest, limit=missing, offset=max(0, offset - len(ordered)))
+    results.hits = _hits(ranked, query)
 
 
-def search_institutions_first(*, query: SearchQuery, limit: int) -> tuple[list[Institution], int]:
-    """The first `limit` matching institutions and how many match, in one query (a window
-    count rides on each row)."""
-    counted = search_institutions(query=query).annotate(total=Window(Count("pk")))
-    rows: list[Institution] = list(counted[:limit])
-    return rows, (getattr(rows[0], "total", 0) if rows else 0)
+def _candidates(ranked: list[tuple[int, float]]) -> list[Candidate]:
+    scores = dict(ranked)
+    rows = SearchDocument.objects.filter(pk__in=list(scores)).values_list(
+        "pk", "kind", "code", "institution_id", "title_terms", "keyword_terms", "boost"
+    )
+    return [
+        Candidate(
+            id=pk,
+            kind=kind,
+            code=code,
+            institution_id=institution_id,
+            title_terms=title_terms,
+            keyword_terms=keyword_terms,
+            boost=boost,
+            engine_score=scores[pk],
+        )
+        for pk, kind, code, institution_id, title_terms, keyword_terms, boost in rows
+    ]
+
+
+def _subtype_label(kind: str, subtype: str) -> str:
+    if kind == "procedure" and subtype in ProcedureKind.values:
+        return str(ProcedureKind(subtype).label)
+    if kind == "institution" and subtype in Kind.values:
+        return str(Kind(subtype).label)
+    found = kind_get(kind)
+    return str(found.label) if found else kind
+
+
+def _hits(ranked: list[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
+    scores = dict(ranked)
+    docs = {
+        d.pk: d
+        for d in SearchDocument.objects.filter(pk__in=list(scores)).select_related("institution")
+    }
+    hits = []
+    for pk, score in ranked:
+        d = docs.get(pk)
+        if d is None:
+            continue
+        i = d.institution
+        source = d.summary or d.body
+        hits.append(
+            Hit(
+                type=d.kind,
+                id=d.object_id,
+                code=d.code if d.kind == "procedure" else "",
+                title=d.title,
+                url=d.url,
+                institution=HitInstitution(i.pk, i.slug, i.name, i.acronym)
+                if i is not None and d.kind != "institution"
+                else None,
+                snippet=highlight(source, query.groups) if source else Markup(""),
+                summary=d.summary[:300],
+                subtype=d.subtype,
+                subtype_label=_subtype_label(d.kind, d.subtype),
+                date=d.date,
+                score=round(score, 4),
+            )
+        )
+    return hits
+
+
+def _department_names() -> dict[str, str]:
+    names: dict[str, str] | None = cache.get("search:departments")
+    if names is None:
+        names = dict(Department.objects.values_list("code", "name"))
+        cache.set("search:departments", names, timeout=3600)
+    return names
+
+
+def _facet_values(
+    facets: dict[str, list[tuple[Any, int]]], filters: Filters
+) -> dict[str, list[FacetValue]]:
+    known = kinds()
+    institution_rows = facets.get("institution", [])[:20]
+    institution_info = {
+        pk: (slug, name)
+        for pk, slug, name in Institution.objects.filter(
+            pk__in=[v for v, _n in institution_rows]
+        ).values_list("pk", "slug", "name")
+    }
+    departments = _department_names()
+    levels = dict(Level.choices)
+    return {
+        "type": [
+            FacetValue(
+                str(v),
+                str(known[v].label_plural) if v in known else str(v),
+                n,
+                v in filters.kinds,
+            )
+            for v, n in facets.get("type", [])
+        ],
+        "institution": [
+            FacetValue(
+                institution_info[v][0], institution_info[v][1], n, v == filters.institution_id
+            )
+            for v, n in institution_rows
+            if v in institution_info
+        ],
+        "level": [
+            FacetValue(str(v), str(levels.get(v, v)), n, v == filters.level)
+            for v, n in facets.get("level", [])
+        ],
+        "department": [
+            FacetValue(str(v), departments.get(v, str(v)), n, v == filters.department_id)
+            for v, n in facets.get("department", [])
+        ],
+    }
+
+
+def search_suggest(prefix: str | None, limit: int = 8) -> list[Suggestion]:
+    """Titles that complete what is being typed, for the search box: the last word may be
+    half-typed. Every word must be in the title."""
+    query = query_parse(prefix, typo=None)
+    if not query.searchable or len((prefix or "").strip()) < 2:
+        return []
+    groups = list(query.required)
+    last = groups[-1]
+    if not (prefix or "").endswith(" ") and len(last.alternatives) == 1:
+        groups[-1] = type(last)(alternatives=((last.source,),), source=last.source, prefix=True)
+    engine = backend()
+    match = engine.match(groups, any_group=False, fields="title")
+    ranked = engine.ranked(match, Filters(), limit=limit)
+    docs = {
+        d["pk"]: d
+        for d in SearchDocument.objects.filter(pk__in=[pk for pk, _s in ranked]).values(
+            "pk", "title", "url", "kind"
+        )
+    }
+    return [
+        Suggestion(title=docs[pk]["title"], url=docs[pk]["url"], type=docs[pk]["kind"])
+        for pk, _s in ranked
+        if pk in docs
+    ]
 
 
 @dataclass(frozen=True)

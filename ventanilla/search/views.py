@@ -5,31 +5,25 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ventanilla.catalogue.selectors import procedure_popular
-from ventanilla.core.pagecache import citizen_page
-from ventanilla.core.pagination import paginate
-from ventanilla.search.selectors import (
-    search_institutions_first,
-    search_procedures,
-    search_query_parse,
-)
-
-INSTITUTIONS_SHOWN = 5
+from ventanilla.search.selectors import search as search_run
 
 
-@citizen_page
 def search(request: HttpRequest) -> HttpResponse:
-    query = search_query_parse(request.GET.get("q"))
-    context: dict[str, object] = {"query": query, "crumbs": [(_("Buscar"), None)]}
-    if query.searchable:
-        first_institutions, institution_count = search_institutions_first(
-            query=query, limit=INSTITUTIONS_SHOWN
-        )
-        page_of = paginate(search_procedures(query=query), request.GET.get("page"))
-        context.update(
-            page_of=page_of, institutions=first_institutions, institution_count=institution_count
-        )
-        if not page_of.paginator.count and not institution_count:
-            context["popular"] = procedure_popular(limit=6)
-    else:
+    results = search_run(
+        q=request.GET.get("q"),
+        types=request.GET.getlist("tipo"),
+        institution=request.GET.get("institucion"),
+        level=request.GET.get("nivel"),
+        department=request.GET.get("departamento"),
+        sort=request.GET.get("orden") or "relevance",
+        page=request.GET.get("page"),
+        log=True,
+    )
+    context: dict[str, object] = {
+        "results": results,
+        "query": results.query,
+        "crumbs": [(_("Buscar"), None)],
+    }
+    if not results.hits:
         context["popular"] = procedure_popular(limit=6)
     return render(request, "search/results.html", context)

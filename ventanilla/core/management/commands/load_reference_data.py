@@ -10,6 +10,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -96,3 +97,7 @@ class Command(BaseCommand):
         target.write_text(text, encoding="utf-8")
         self.stdout.write(text)
         self.stdout.write(_("Informe guardado en %(p)s") % {"p": target})
+        # The search index is another app's; its command is called by name, so core keeps
+        # depending on no domain app.
+        if "search_rebuild" in get_commands():
+            call_command("search_rebuild", verbosity=options["verbosity"])

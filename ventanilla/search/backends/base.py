@@ -1,0 +1,134 @@
+"""What an engine answers: ranked document ids, counts and facets for a parsed query, and
+typo candidates from its vocabulary. Filters and facets are plain SQL on SearchDocument and
+shared; each engine supplies how a query matches and how it scores."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from ventanilla.search.query import Group, TypoFinder
+
+FACET_FIELDS = {
+    "type": "d.kind",
+    "institution": "d.institution_id",
+    "level": "d.level",
+    "department": "d.department_id",
+}
+FACET_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    institution_id: int | None = None
+    level: str = ""
+    department_id: str = ""
+    exclude_ids: tuple[int, ...] = ()
+
+    def sql(self) -> tuple[str, list[Any]]:
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.kinds:
+            parts.append(f"d.kind IN ({', '.join(['%s'] * len(self.kinds))})")
+            params.extend(self.kinds)
+        if self.institution_id is not None:
+            parts.append("d.institution_id = %s")
+            params.append(self.institution_id)
+        if self.level:
+            parts.append("d.level = %s")
+            params.append(self.level)
+        if self.department_id:
+            parts.append("d.department_id = %s")
+            params.append(self.department_id)
+        if self.exclude_ids:
+            parts.append(f"d.id NOT IN ({', '.join(['%s'] * len(self.exclude_ids))})")
+            params.extend(self.exclude_ids)
+        return "".join(f" AND {p}" for p in parts), params
+
+
+@dataclass(frozen=True)
+class Match:
+    """How an engine matches and scores: FROM and WHERE fragments and a score expression
+    (higher is better), each with its parameters."""
+
+    from_sql: str
+    where_sql: str
+    where_params: list[Any]
+    score_sql: str
+    score_params: list[Any] = field(default_factory=list)
+
+
+class Backend(TypoFinder):
+    name = "base"
+
+    def match(self, groups: list[Group], *, any_group: bool, fields: str = "all") -> Match:
+        """`fields`: "all", "names" (title and keywords) or "title"."""
+        raise NotImplementedError
+
+    def _fetch(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def ranked(
+        self, match: Match, filters: Filters, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
+        """(document id, engine score) best first."""
+        where, params = filters.sql()
+        sql = (
+            f"SELECT d.id, {match.score_sql} AS score FROM {match.from_sql} "
+            f"WHERE {match.where_sql}{where} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"
+        )
+        rows = self._fetch(sql, [*match.score_params, *match.where_params, *params, limit, offset])
+        return [(int(pk), float(score)) for pk, score in rows]
+
+    def best_documents(
+        self, match: Match, filters: Filters, *, limit: int
+    ) -> list[tuple[int, float]]:
+        """(document id, 0) of the matches with the highest static prior: the candidates
+        among title matches, whose order the re-ranker decides."""
+        where, params = filters.sql()
+        sql = (
+            f"SELECT d.id, 0 FROM {match.from_sql} WHERE {match.where_sql}{where} "
+            "ORDER BY d.boost DESC, d.id LIMIT %s"
+        )
+        rows = self._fetch(sql, [*match.where_params, *params, limit])
+        return [(int(pk), 0.0) for pk, _ in rows]
+
+    def by_date(
+        self, match: Match, filters: Filters, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
+        where, params = filters.sql()
+        sql = (
+            f"SELECT d.id, 0 FROM {match.from_sql} WHERE {match.where_sql}{where} "
+            "ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s"
+        )
+        rows = self._fetch(sql, [*match.where_params, *params, limit, offset])
+        return [(int(pk), 0.0) for pk, _ in rows]
+
+    def count(self, match: Match, filters: Filters) -> int:
+        where, params = filters.sql()
+        sql = f"SELECT COUNT(*) FROM {match.from_sql} WHERE {match.where_sql}{where}"
+        return int(self._fetch(sql, [*match.where_params, *params])[0][0])
+
+    def facets(self, match: Match, filters: Filters) -> dict[str, list[tuple[Any, int]]]:
+        """Counts of the matching documents by type, institution, level and department, in
+        one grouped query (the combinations are few: a few thousand at most)."""
+        where, params = filters.sql()
+        columns = ", ".join(FACET_FIELDS.values())
+        sql = (
+            f"SELECT {columns}, COUNT(*) FROM {match.from_sql} "
+            f"WHERE {match.where_sql}{where} GROUP BY {columns}"
+        )
+        counters: dict[str, Counter[Any]] = {name: Counter() for name in FACET_FIELDS}
+        for row in self._fetch(sql, [*match.where_params, *params]):
+            n = int(row[-1])
+            for name, value in zip(FACET_FIELDS, row[:-1], strict=True):
+                if value is not None and value != "":
+                    counters[name][value] += n
+        return {
+            name: sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_LIMIT]
+            for name, counter in counters.items()
+        }

@@ -1,0 +1,190 @@
+"""Writing the index: one kind's objects after they change, or everything from scratch.
+
+Both paths go through the registry, so a new kind is indexed the day it registers. The engines'
+own structures (FTS5 table, tsvector column) follow SearchDocument inside the database."""
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, transaction
+
+from ventanilla.search.analysis import STOPWORDS, stem, terms, tokens
+from ventanilla.search.models import SearchDocument, SearchTerm
+from ventanilla.search.registry import IndexEntry, SearchKind, kind_get, kinds
+
+BATCH = 2000
+Progress = Callable[[str, int, int], None]
+
+
+def document_boost(kind: SearchKind, entry: IndexEntry) -> float:
+    """The static prior of a document: its kind, its quality and how much it is used."""
+    return kind.weight * entry.quality * (1.0 + 0.2 * math.log1p(max(entry.popularity, 0)))
+
+
+def _document(kind: SearchKind, entry: IndexEntry) -> SearchDocument:
+    return SearchDocument(
+        kind=kind.name,
+        object_id=entry.object_id,
+        title=entry.title[:400],
+        code=entry.code[:40],
+        url=entry.url[:500],
+        summary=entry.summary,
+        body=entry.body,
+        subtype=entry.subtype[:32],
+        institution_id=entry.institution_id,
+        level=entry.level[:16],
+        department_id=entry.department_id,
+        date=entry.date,
+        popularity=entry.popularity,
+        boost=document_boost(kind, entry),
+        title_terms=terms(entry.title),
+        keyword_terms=terms(entry.code, entry.keywords),
+        body_terms=terms(entry.summary, entry.body),
+    )
+
+
+_FIELDS = [
+    "title",
+    "code",
+    "url",
+    "summary",
+    "body",
+    "subtype",
+    "institution_id",
+    "level",
+    "department_id",
+    "date",
+    "popularity",
+    "boost",
+    "title_terms",
+    "keyword_terms",
+    "body_terms",
+]
+
+
+class _Vocabulary:
+    """Document frequency of every term and the word people read most for it."""
+
+    def __init__(self) -> None:
+        self.documents: Counter[str] = Counter()
+        self.words: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, entry: IndexEntry) -> None:
+        seen: set[str] = set()
+        for text in (entry.title, entry.code, entry.keywords, entry.summary, entry.body):
+            for token in tokens(text):
+                if token in STOPWORDS or token.isdigit():
+                    continue
+                term = stem(token)
+                self.words[term][token] += 1
+                seen.add(term)
+        self.documents.update(seen)
+
+    def rows(self) -> Iterable[SearchTerm]:
+        for term, count in self.documents.items():
+            if len(term) <= 64:
+                word = self.words[term].most_common(1)[0][0][:64]
+                yield SearchTerm(term=term, word=word, documents=count)
+
+
+def search_index_objects(*, kind_name: str, ids: Iterable[int]) -> int:
+    """Index (or drop) the objects `ids` of one kind as they are now: published ones are written,
+    the rest leave the index. Returns how many documents were written."""
+    kind = kind_get(kind_name)
+    wanted = sorted(set(ids))
+    if kind is None or not wanted:
+        return 0
+    written = 0
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        entries = list(kind.entries(kind.queryset().filter(pk__in=chunk)))
+        vocabulary = _Vocabulary()
+        with transaction.atomic():
+            existing = dict(
+                SearchDocument.objects.filter(kind=kind.name, object_id__in=chunk).values_list(
+                    "object_id", "pk"
+                )
+            )
+            new, changed = [], []
+            for entry in entries:
+                vocabulary.add(entry)
+                doc = _document(kind, entry)
+                if entry.object_id in existing:
+                    doc.pk = existing.pop(entry.object_id)
+                    changed.append(doc)
+                else:
+                    new.append(doc)
+            SearchDocument.objects.bulk_create(new)
+            SearchDocument.objects.bulk_update(changed, _FIELDS)
+            # What is left was unpublished or deleted.
+            SearchDocument.objects.filter(pk__in=list(existing.values())).delete()
+            SearchTerm.objects.bulk_create(list(vocabulary.rows()), ignore_conflicts=True)
+        written += len(entries)
+    return written
+
+
+def search_index_rebuild(
+    *, progress: Progress | None = None, kind_names: list[str] | None = None
+) -> int:
+    """Rebuild the whole index (or the named kinds) in one transaction: searches made meanwhile
+    read the previous index, never an empty one. Returns how many documents were indexed."""
+    selected = [k for name, k in kinds().items() if kind_names is None or name in kind_names]
+    vocabulary = _Vocabulary()
+    total = 0
+    with transaction.atomic():
+        for kind in selected:
+            SearchDocument.objects.filter(kind=kind.name).delete()
+            queryset = kind.queryset()
+            count = queryset.count()
+            done = 0
+            batch: list[SearchDocument] = []
+            for entry in kind.entries(queryset.iterator(chunk_size=BATCH)):
+                vocabulary.add(entry)
+                batch.append(_document(kind, entry))
+                if len(batch) >= BATCH:
+                    SearchDocument.objects.bulk_create(batch)
+                    done += len(batch)
+                    batch = []
+                    if progress:
+                        progress(kind.name, done, count)
+            SearchDocument.objects.bulk_create(batch)
+            done += len(batch)
+            if progress:
+                progress(kind.name, done, count)
+            total += done
+        if kind_names is None:
+            SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create(vocabulary.rows(), batch_size=BATCH, ignore_conflicts=True)
+    _optimize()
+    return total
+
+
+def _optimize() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE search_searchdocument")
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE search_searchdocument")
+            cursor.execute("ANALYZE search_searchterm")
+
+
+def search_index_drop(*, kind_name: str, ids: Iterable[int]) -> int:
+    """Remove deleted objects from the index."""
+    deleted, _ = SearchDocument.objects.filter(kind=kind_name, object_id__in=list(ids)).delete()
+    return deleted
+
+
+def kind_ids_touched(instance: Any) -> list[tuple[str, list[int]]]:
+    """Which documents a saved or deleted object touches: itself when its model is a kind,
+    and what the kinds' `watch` lists say."""
+    touched: list[tuple[str, list[int]]] = []
+    for kind in kinds().values():
+        if isinstance(instance, kind.model):
+            touched.append((kind.name, [instance.pk]))
+        for model, ids_of in kind.watch:
+            if isinstance(instance, model):
+                touched.append((kind.name, ids_of(instance)))
+    return touched

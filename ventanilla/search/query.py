@@ -1,0 +1,251 @@
+"""From what a visitor typed to what the engines look for.
+
+The query is folded and split; phrases on the synonym list bring their expansions in
+(`brevete` → licencia de conducir); words that only say "I want to do something" (`sacar`,
+`tramite`) rank results but exclude none; a word the index has never seen is corrected to the
+nearest word it has (`antesedentes` → antecedentes), and the corrected query is offered as
+"¿Quisiste decir…?"."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from rapidfuzz.distance import DamerauLevenshtein
+
+from ventanilla.search.analysis import INTENT_WORDS, STOPWORDS, stem, tokens
+from ventanilla.search.models import SearchDocument, SearchTerm, Synonym
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+MAX_PHRASE = 4
+SYNONYMS_CACHE_KEY = "search:synonyms:v1"
+ACRONYMS_CACHE_KEY = "search:acronyms:v1"
+_CODE = re.compile(r"^p\d{3,4}$")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One thing the query asks for: a document matches it when it holds every term of any
+    one alternative. `prefix` lets the last term of each alternative match as a prefix."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    source: str
+    optional: bool = False
+    prefix: bool = False
+
+    @property
+    def terms(self) -> set[str]:
+        return {t for alt in self.alternatives for t in alt}
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    problem: str = ""
+    words: list[str] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    corrected: str = ""
+    code: str = ""
+    acronym_institutions: set[int] = field(default_factory=set)
+    acronym_only: bool = False
+    task_like: bool = False
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def required(self) -> list[Group]:
+        return [g for g in self.groups if not g.optional] or self.groups
+
+    @property
+    def optional(self) -> list[Group]:
+        required = self.required
+        return [g for g in self.groups if g not in required]
+
+
+def query_validate(raw: str | None) -> ParsedQuery:
+    """The query as typed, with a Spanish message when there is nothing to search for."""
+    text = (raw or "").replace("\x00", "").strip()
+    if not text:
+        return ParsedQuery(raw="", problem=_("Escribe qué trámite o institución buscas."))
+    if len(text) > MAX_QUERY_LENGTH:
+        return ParsedQuery(
+            raw=text[:MAX_QUERY_LENGTH],
+            problem=_(
+                "Tu búsqueda es demasiado larga (más de %(n)s caracteres). "
+                "Prueba con pocas palabras, por ejemplo «duplicado de DNI»."
+            )
+            % {"n": MAX_QUERY_LENGTH},
+        )
+    words = tokens(text)
+    if not words:
+        return ParsedQuery(
+            raw=text,
+            problem=_(
+                "Tu búsqueda no tiene letras ni números. Prueba con una palabra, como «DNI»."
+            ),
+        )
+    return ParsedQuery(raw=text, words=words[:MAX_WORDS])
+
+
+def synonyms_compiled() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Active synonyms as folded token tuples, cached until an editor changes one."""
+    compiled: dict[tuple[str, ...], list[tuple[str, ...]]] | None = cache.get(SYNONYMS_CACHE_KEY)
+    if compiled is None:
+        compiled = {}
+        for term, expansions in Synonym.objects.filter(is_active=True).values_list(
+            "term", "expansions"
+        ):
+            key = tuple(tokens(term))[:MAX_PHRASE]
+            if not key:
+                continue
+            for line in expansions.splitlines():
+                phrase = tuple(tokens(line))
+                if phrase and phrase != key:
+                    compiled.setdefault(key, []).append(phrase)
+        cache.set(SYNONYMS_CACHE_KEY, compiled, timeout=600)
+    return compiled
+
+
+def synonyms_forget() -> None:
+    cache.delete(SYNONYMS_CACHE_KEY)
+
+
+def acronyms_compiled() -> dict[str, list[int]]:
+    """Folded institution acronyms (sunat, reniec, mtc) → the institutions that use them."""
+    compiled: dict[str, list[int]] | None = cache.get(ACRONYMS_CACHE_KEY)
+    if compiled is None:
+        compiled = {}
+        rows = SearchDocument.objects.filter(kind="institution").exclude(code="")
+        for code, institution_id in rows.values_list("code", "institution_id"):
+            key = " ".join(tokens(code))
+            if key and institution_id and len(key) >= 2:
+                compiled.setdefault(key, []).append(institution_id)
+        cache.set(ACRONYMS_CACHE_KEY, compiled, timeout=600)
+    return compiled
+
+
+def _content_terms(words: tuple[str, ...]) -> tuple[str, ...]:
+    kept = tuple(stem(w) for w in words if w not in STOPWORDS)
+    return kept or tuple(stem(w) for w in words)
+
+
+def query_parse(raw: str | None, *, typo: "TypoFinder | None" = None) -> ParsedQuery:
+    """Validate, expand synonyms, mark intent words, correct unknown words."""
+    parsed = query_validate(raw)
+    if parsed.problem:
+        return parsed
+    words = parsed.words
+    synonyms = synonyms_compiled()
+    acronyms = acronyms_compiled()
+    groups: list[Group] = []
+    i = 0
+    while i < len(words):
+        matched = False
+        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            phrase = tuple(words[i : i + size])
+            if phrase in synonyms:
+                alternatives = [_content_terms(phrase)] + [
+                    _content_terms(e) for e in synonyms[phrase]
+                ]
+                groups.append(
+                    Group(
+                        alternatives=tuple(dict.fromkeys(a for a in alternatives if a)),
+                        source=" ".join(phrase),
+                        optional=all(w in INTENT_WORDS or w in STOPWORDS for w in phrase),
+                    )
+                )
+                i += size
+                matched = True
+                break
+        if matched:
+            continue
+        word = words[i]
+        i += 1
+        if word in acronyms:
+            parsed.acronym_institutions.update(acronyms[word])
+        if word in STOPWORDS:
+            continue
+        if _CODE.match(word):
+            parsed.code = word.upper()
+        groups.append(
+            Group(alternatives=((stem(word),),), source=word, optional=word in INTENT_WORDS)
+        )
+    if not groups:
+        # Only function words ("de la"): search them rather than nothing.
+        groups = [Group(alternatives=((stem(w),),), source=w) for w in words]
+    parsed.task_like = any(w in INTENT_WORDS for w in words) or any(g.optional for g in groups)
+    parsed.acronym_only = bool(parsed.acronym_institutions) and all(
+        w in acronyms or w in STOPWORDS for w in words
+    )
+    parsed.groups = groups
+    if typo is not None:
+        _correct(parsed, typo, last_is_prefix=not (raw or "").endswith(" "))
+    return parsed
+
+
+class TypoFinder:
+    """Finds, for a term the index does not hold, the nearest ones it does. The engines
+    supply candidates (PostgreSQL: pg_trgm; SQLite: the vocabulary scanned with rapidfuzz)."""
+
+    def known(self, terms: set[str]) -> dict[str, int]:
+        rows = SearchTerm.objects.filter(term__in=terms).values_list("term", "documents")
+        return dict(rows)
+
+    def candidates(self, term: str) -> list[tuple[str, str, int]]:
+        raise NotImplementedError
+
+    def prefix_known(self, prefix: str) -> bool:
+        return SearchTerm.objects.filter(term__startswith=prefix).exists()
+
+    def nearest(self, term: str) -> list[tuple[str, str]]:
+        """(term, word) of the best corrections of `term`: the smallest edit distance first,
+        then the most documents; at most distance 1 for short words, 2 for long ones."""
+        limit = 1 if len(term) <= 5 else 2
+        scored = []
+        for candidate, word, documents in self.candidates(term):
+            distance = DamerauLevenshtein.distance(term, candidate, score_cutoff=limit)
+            if distance <= limit and candidate != term:
+                scored.append((distance, -documents, candidate, word))
+        scored.sort()
+        if not scored:
+            return []
+        best = scored[0][0]
+        return [(c, w) for d, _n, c, w in scored if d == best][:3]
+
+
+def _correct(parsed: ParsedQuery, typo: TypoFinder, *, last_is_prefix: bool) -> None:
+    single = {g.alternatives[0][0] for g in parsed.groups if len(g.alternatives) == 1}
+    known = typo.known(single)
+    corrected_words = list(parsed.words)
+    changed = False
+    groups: list[Group] = []
+    for index, group in enumerate(parsed.groups):
+        is_last = index == len(parsed.groups) - 1
+        term = group.alternatives[0][0]
+        if len(group.alternatives) > 1 or known.get(term) or term.isdigit() or len(term) < 3:
+            groups.append(group)
+            continue
+        if is_last and last_is_prefix and typo.prefix_known(group.source):
+            # Still being typed ("pasapor"): match as a prefix of the folded word.
+            groups.append(Group(alternatives=((group.source,),), source=group.source, prefix=True))
+            continue
+        nearest = typo.nearest(term)
+        if not nearest:
+            groups.append(group)
+            continue
+        groups.append(
+            Group(
+                alternatives=tuple((c,) for c, _w in nearest),
+                source=group.source,
+                optional=group.optional,
+            )
+        )
+        if group.source in corrected_words:
+            corrected_words[corrected_words.index(group.source)] = nearest[0][1]
+            changed = True
+    parsed.groups = groups
+    if changed:
+        parsed.corrected = " ".join(corrected_words)

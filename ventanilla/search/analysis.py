@@ -59,7 +59,12 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 def _fold_same_length(text: str) -> str:
     # fold() collapses spaces; here every character maps to exactly one, so offsets survive.
-    return "".join(fold(ch)[:1] if ch.strip() else " " for ch in text)
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return (fold(ch)[:1] or " ") if ch.strip() else " "
 
 
 @lru_cache(maxsize=200_000)

@@ -11,7 +11,9 @@ from typing import Any
 from django.db import connection, transaction
 
 from ventanilla.search.analysis import STOPWORDS, stem, terms, tokens
+from ventanilla.search.backends.sqlite import vocabulary_forget
 from ventanilla.search.models import SearchDocument, SearchTerm
+from ventanilla.search.query import acronyms_forget
 from ventanilla.search.registry import IndexEntry, SearchKind, kind_get, kinds
 
 BATCH = 2000
@@ -158,6 +160,8 @@ def search_index_rebuild(
             SearchTerm.objects.all().delete()
         SearchTerm.objects.bulk_create(vocabulary.rows(), batch_size=BATCH, ignore_conflicts=True)
     _optimize()
+    transaction.on_commit(acronyms_forget)
+    transaction.on_commit(vocabulary_forget)
     return total
 
 

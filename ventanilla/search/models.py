@@ -51,6 +51,8 @@ class SearchDocument(models.Model):
             models.Index(fields=["kind", "date"], name="search_document_kind_date"),
             models.Index(fields=["institution"], name="search_document_institution"),
             models.Index(fields=["date"], name="search_document_date"),
+            # Candidates among many matches: the engine walks this until it has enough.
+            models.Index(fields=["-boost", "id"], name="search_document_boost"),
         ]
 
     def __str__(self) -> str:

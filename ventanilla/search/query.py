@@ -7,6 +7,9 @@ nearest word it has (`antesedentes` → antecedentes), and the corrected query i
 "¿Quisiste decir…?"."""
 
 import re
+import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -90,41 +93,77 @@ def query_validate(raw: str | None) -> ParsedQuery:
     return ParsedQuery(raw=text, words=words[:MAX_WORDS])
 
 
-def synonyms_compiled() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
-    """Active synonyms as folded token tuples, cached until an editor changes one."""
-    compiled: dict[tuple[str, ...], list[tuple[str, ...]]] | None = cache.get(SYNONYMS_CACHE_KEY)
-    if compiled is None:
-        compiled = {}
-        for term, expansions in Synonym.objects.filter(is_active=True).values_list(
-            "term", "expansions"
-        ):
-            key = tuple(tokens(term))[:MAX_PHRASE]
-            if not key:
-                continue
-            for line in expansions.splitlines():
-                phrase = tuple(tokens(line))
-                if phrase and phrase != key:
-                    compiled.setdefault(key, []).append(phrase)
-        cache.set(SYNONYMS_CACHE_KEY, compiled, timeout=600)
+class Memo[T]:
+    """A value built from the database, kept in this process and rebuilt when another process
+    bumps its version in the shared cache (or after `seconds`): reading it costs one small
+    cache read, not an unpickling of the whole value."""
+
+    def __init__(self, key: str, build: Callable[[], T], seconds: float = 600) -> None:
+        self.key, self.build, self.seconds = key, build, seconds
+        self.value: T | None = None
+        self.version: object = None
+        self.built_at = 0.0
+
+    def get(self) -> T:
+        version = cache.get(self.key)
+        if version is None:
+            # Evicted or never set: nobody can tell what this process holds is current.
+            version = self.forget()
+        now = time.monotonic()
+        if self.value is None or version != self.version or now - self.built_at > self.seconds:
+            self.value, self.version, self.built_at = self.build(), version, now
+        return self.value
+
+    def forget(self) -> int:
+        version = secrets.randbits(48)
+        cache.set(self.key, version, timeout=None)
+        return version
+
+
+def _build_synonyms() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    compiled: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    rows = Synonym.objects.filter(is_active=True).values_list("term", "expansions")
+    for term, expansions in rows:
+        key = tuple(tokens(term))[:MAX_PHRASE]
+        if not key:
+            continue
+        for line in expansions.splitlines():
+            phrase = tuple(tokens(line))
+            if phrase and phrase != key:
+                compiled.setdefault(key, []).append(phrase)
     return compiled
 
 
+def _build_acronyms() -> dict[str, list[int]]:
+    compiled: dict[str, list[int]] = {}
+    rows = SearchDocument.objects.filter(kind="institution").exclude(code="")
+    for code, institution_id in rows.values_list("code", "institution_id"):
+        key = " ".join(tokens(code))
+        if key and institution_id and len(key) >= 2:
+            compiled.setdefault(key, []).append(institution_id)
+    return compiled
+
+
+_synonyms = Memo(SYNONYMS_CACHE_KEY, _build_synonyms)
+_acronyms = Memo(ACRONYMS_CACHE_KEY, _build_acronyms)
+
+
+def synonyms_compiled() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Active synonyms as folded token tuples, rebuilt when an editor changes one."""
+    return _synonyms.get()
+
+
 def synonyms_forget() -> None:
-    cache.delete(SYNONYMS_CACHE_KEY)
+    _synonyms.forget()
 
 
 def acronyms_compiled() -> dict[str, list[int]]:
     """Folded institution acronyms (sunat, reniec, mtc) → the institutions that use them."""
-    compiled: dict[str, list[int]] | None = cache.get(ACRONYMS_CACHE_KEY)
-    if compiled is None:
-        compiled = {}
-        rows = SearchDocument.objects.filter(kind="institution").exclude(code="")
-        for code, institution_id in rows.values_list("code", "institution_id"):
-            key = " ".join(tokens(code))
-            if key and institution_id and len(key) >= 2:
-                compiled.setdefault(key, []).append(institution_id)
-        cache.set(ACRONYMS_CACHE_KEY, compiled, timeout=600)
-    return compiled
+    return _acronyms.get()
+
+
+def acronyms_forget() -> None:
+    _acronyms.forget()
 
 
 def _content_terms(words: tuple[str, ...]) -> tuple[str, ...]:

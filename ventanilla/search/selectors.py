@@ -229,8 +229,11 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     # engine's best by full text; the re-ranker orders them, the engine's order follows.
     names = engine.match(groups, any_group=any_group, fields="names")
     merged = dict(engine.best_documents(names, filters, limit=CANDIDATES))
-    for pk, score in engine.ranked(match, filters, limit=BODY_CANDIDATES):
-        merged[pk] = score
+    # When titles alone fill the candidates, a body match would not reach the first pages:
+    # ranking every body of a broad query ("municipalidad") would cost the most and show nothing.
+    if len(merged) < CANDIDATES:
+        for pk, score in engine.ranked(match, filters, limit=BODY_CANDIDATES):
+            merged[pk] = score
     ordered = rerank(query, _candidates(list(merged.items())))
     ranked = [(c.id, c.score) for c in ordered[offset : offset + results.per_page]]
     missing = results.per_page - len(ranked)
@@ -361,7 +364,9 @@ def search_suggest(prefix: str | None, limit: int = 8) -> list[Suggestion]:
     groups = list(query.required)
     last = groups[-1]
     if not (prefix or "").endswith(" ") and len(last.alternatives) == 1:
-        groups[-1] = type(last)(alternatives=((last.source,),), source=last.source, prefix=True)
+        # The word as typed ("certif") or its stem ("licencia" is indexed as "licenci").
+        alternatives = tuple(dict.fromkeys([(last.source,), *last.alternatives]))
+        groups[-1] = type(last)(alternatives=alternatives, source=last.source, prefix=True)
     engine = backend()
     match = engine.match(groups, any_group=False, fields="title")
     ranked = engine.ranked(match, Filters(), limit=limit)

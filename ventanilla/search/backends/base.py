@@ -8,15 +8,12 @@ from typing import Any
 
 from django.db import connection
 
-from ventanilla.search.query import Group, TypoFinder
+from ventanilla.institutions.models import Institution
+from ventanilla.search.query import Group, Memo, TypoFinder
 
-FACET_FIELDS = {
-    "type": "d.kind",
-    "institution": "d.institution_id",
-    "level": "d.level",
-    "department": "d.department_id",
-}
+FACET_NAMES = ("type", "institution", "level", "department")
 FACET_LIMIT = 50
+PLACES_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -115,20 +112,39 @@ class Backend(TypoFinder):
 
     def facets(self, match: Match, filters: Filters) -> dict[str, list[tuple[Any, int]]]:
         """Counts of the matching documents by type, institution, level and department, in
-        one grouped query (the combinations are few: a few thousand at most)."""
+        one query grouped by type and institution: an institution's level and department
+        are its own, so they are summed here rather than grouped in the database."""
         where, params = filters.sql()
-        columns = ", ".join(FACET_FIELDS.values())
         sql = (
-            f"SELECT {columns}, COUNT(*) FROM {match.from_sql} "
-            f"WHERE {match.where_sql}{where} GROUP BY {columns}"
+            f"SELECT d.kind, d.institution_id, COUNT(*) FROM {match.from_sql} "
+            f"WHERE {match.where_sql}{where} GROUP BY d.kind, d.institution_id"
         )
-        counters: dict[str, Counter[Any]] = {name: Counter() for name in FACET_FIELDS}
-        for row in self._fetch(sql, [*match.where_params, *params]):
-            n = int(row[-1])
-            for name, value in zip(FACET_FIELDS, row[:-1], strict=True):
-                if value is not None and value != "":
-                    counters[name][value] += n
+        places = institution_places()
+        counters: dict[str, Counter[Any]] = {name: Counter() for name in FACET_NAMES}
+        for kind, institution_id, n in self._fetch(sql, [*match.where_params, *params]):
+            counters["type"][kind] += n
+            if institution_id is None:
+                continue
+            counters["institution"][institution_id] += n
+            level, department_id = places.get(institution_id, ("", None))
+            if level:
+                counters["level"][level] += n
+            if department_id:
+                counters["department"][department_id] += n
         return {
             name: sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_LIMIT]
             for name, counter in counters.items()
         }
+
+
+def _build_places() -> dict[int, tuple[str, str | None]]:
+    rows = Institution.objects.values_list("pk", "level", "department_id")
+    return {pk: (level, department) for pk, level, department in rows}
+
+
+_places = Memo("search:places:v1", _build_places, seconds=PLACES_SECONDS)
+
+
+def institution_places() -> dict[int, tuple[str, str | None]]:
+    """Every institution's (level, department code), kept in memory for a minute."""
+    return _places.get()

@@ -3,6 +3,7 @@ typo candidates from the vocabulary, scanned in memory with rapidfuzz (SQLite ha
 index built in)."""
 
 import re
+import secrets
 
 from django.core.cache import cache
 from rapidfuzz import process
@@ -42,10 +43,7 @@ def fts_expression(groups: list[Group], *, any_group: bool) -> str:
 
 
 def vocabulary_forget() -> None:
-    try:
-        cache.incr(VOCABULARY_VERSION_KEY)
-    except ValueError:
-        cache.set(VOCABULARY_VERSION_KEY, 1, timeout=None)
+    cache.set(VOCABULARY_VERSION_KEY, secrets.randbits(48), timeout=None)
 
 
 class SqliteBackend(Backend):
@@ -65,7 +63,10 @@ class SqliteBackend(Backend):
 
     def _vocabulary(self) -> tuple[list[str], list[tuple[str, int]]]:
         global _vocabulary
-        version = cache.get(VOCABULARY_VERSION_KEY, 0)
+        version = cache.get(VOCABULARY_VERSION_KEY)
+        if version is None:
+            vocabulary_forget()
+            version = cache.get(VOCABULARY_VERSION_KEY)
         if _vocabulary is None or _vocabulary[0] != version:
             rows = list(SearchTerm.objects.values_list("term", "word", "documents"))
             _vocabulary = (

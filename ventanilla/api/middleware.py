@@ -102,7 +102,13 @@ class ApiMiddleware:
         """What /api/v1/ answers: where the documentation and the collections are."""
         links = {
             name: request.build_absolute_uri(reverse(f"api-v1:{name}"))
-            for name in ("openapi-json", "openapi-view", "institution_list", "procedure_list")
+            for name in (
+                "openapi-json",
+                "openapi-view",
+                "institution_list",
+                "procedure_list",
+                "search",
+            )
         }
         return JsonResponse(
             {
@@ -111,6 +117,7 @@ class ApiMiddleware:
                 "docs": links["openapi-view"],
                 "institutions": links["institution_list"],
                 "procedures": links["procedure_list"],
+                "search": links["search"],
             },
             json_dumps_params={"ensure_ascii": False},
         )

@@ -225,3 +225,107 @@ class ProcedureDetail(ProcedureItem):
     topics: list[TopicRef] = Field(description="Temas a los que pertenece.")
     source: ProcedureSource
     updated_at: datetime = Field(description="Última modificación del registro.")
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+class SearchInstitution(Schema):
+    id: int = Field(description="Identificador interno de la institución.", examples=[12])
+    slug: str = Field(description="Identificador de la institución (el de gob.pe).")
+    name: str = Field(examples=["Registro Nacional de Identificación y Estado Civil"])
+    acronym: str = Field(description="Siglas; cadena vacía si no tiene.", examples=["RENIEC"])
+
+
+class SearchHit(Schema):
+    type: str = Field(
+        description="Qué es: procedure (trámite o servicio), institution, topic (tema) o "
+        "life_event (hecho de vida).",
+        examples=["procedure"],
+    )
+    id: int = Field(
+        description="Identificador interno del elemento dentro de su tipo (no es el número "
+        "de gob.pe: para la ficha de un trámite use `url` o `code`).",
+        examples=[224],
+    )
+    code: str | None = Field(
+        description="Código de la ficha curada de un trámite (P001…), o null.", examples=["P001"]
+    )
+    title: str = Field(examples=["Solicitar duplicado de DNI"])
+    url: str = Field(
+        description="Dirección absoluta de su página en el portal.",
+        examples=["http://127.0.0.1:8000/tramites/224-solicitar-duplicado-de-dni/"],
+    )
+    institution: SearchInstitution | None = Field(
+        description="Institución responsable, o null (siempre null para las instituciones)."
+    )
+    snippet: str = Field(
+        description="Fragmento del texto en HTML: las palabras buscadas van entre "
+        "<mark> y </mark>, y todo lo demás viene escapado (&lt;, &amp;…), así que se puede "
+        "insertar tal cual en una página. Cadena vacía si no hay texto.",
+        examples=["Trámite para obtener el <mark>duplicado</mark> del <mark>DNI</mark>…"],
+    )
+    summary: str = Field(description="Resumen en texto plano (hasta 300 caracteres).")
+    subtype: str = Field(
+        description="Subtipo: para trámites procedure, service, guidance o page; para "
+        "instituciones su tipo (ministry, public_agency…).",
+        examples=["procedure"],
+    )
+    subtype_label: str = Field(description="Subtipo en español.", examples=["Trámite"])
+    date: datetime | None = Field(description="Fecha de la última actualización, o null.")
+
+
+class FacetItem(Schema):
+    value: str = Field(
+        description="Valor para el filtro del mismo nombre (type, institution, level o "
+        "department).",
+        examples=["procedure"],
+    )
+    label: str = Field(description="Etiqueta en español.", examples=["Trámites y servicios"])
+    count: int = Field(description="Resultados con este valor.", examples=[42])
+    selected: bool = Field(description="Verdadero si el filtro está aplicado.")
+
+
+class SearchFacets(Schema):
+    type: list[FacetItem] = Field(description="Por tipo de resultado.")
+    institution: list[FacetItem] = Field(
+        description="Por institución (las 20 con más resultados); value es el slug."
+    )
+    level: list[FacetItem] = Field(description="Por nivel de gobierno.")
+    department: list[FacetItem] = Field(
+        description="Por departamento; value es el código INEI (2 dígitos)."
+    )
+
+
+class SearchPage(Schema):
+    query: str = Field(description="La búsqueda recibida.", examples=["sacar brevete"])
+    total: int = Field(description="Total de resultados.", examples=[37])
+    page: int = Field(description="Número de esta página (desde 1).", examples=[1])
+    pages: int = Field(description="Número de páginas (al menos 1).", examples=[2])
+    per_page: int = Field(description="Resultados por página (máximo 50).", examples=[20])
+    next: str | None = Field(
+        description="Dirección absoluta de la página siguiente, o null si es la última."
+    )
+    previous: str | None = Field(
+        description="Dirección absoluta de la página anterior, o null si es la primera."
+    )
+    corrected: str | None = Field(
+        description="«¿Quiso decir…?»: la búsqueda con las palabras desconocidas corregidas, "
+        "o null.",
+        examples=["antecedentes penales"],
+    )
+    corrected_applied: bool = Field(
+        description="Verdadero si la búsqueda original no encontró nada y los resultados son "
+        "los de `corrected`."
+    )
+    relaxed: bool = Field(
+        description="Verdadero si ningún resultado contiene todas las palabras y se muestran "
+        "los que contienen alguna."
+    )
+    results: list[SearchHit] = Field(description="Los resultados de esta página, en orden.")
+    facets: SearchFacets = Field(description="Cuántos resultados hay por cada filtro posible.")
+    warnings: list[str] = Field(
+        description="Avisos en español sobre filtros con valores que no existen: el filtro se "
+        "ignora y la búsqueda se hace sin él.",
+        examples=[["No encontramos la institución «xyz»; se muestran todas."]],
+    )

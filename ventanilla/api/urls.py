@@ -6,18 +6,20 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from ventanilla.api import institutions, procedures
+from ventanilla.api import institutions, procedures, search
 from ventanilla.api.errors import install_handlers
 
 DESCRIPTION = """
-API pública y abierta de Ventanilla: el directorio de instituciones y el catálogo de trámites
-y servicios del Estado peruano, con los mismos datos y filtros que el portal.
+API pública y abierta de Ventanilla: el directorio de instituciones, el catálogo de trámites
+y servicios del Estado peruano y la búsqueda del portal, con los mismos datos y filtros que el
+portal.
 
 - Sin autenticación ni cookies; `Access-Control-Allow-Origin: *` permite usarla desde cualquier
   sitio web. Las respuestas se pueden guardar en caché unos minutos (`Cache-Control`) y traen
   `ETag` para revalidarlas.
 - Las listas se paginan con `page` y `page_size` (de 1 a 100, por defecto 20) y responden
-  `{count, page, page_size, next, previous, results, messages}`.
+  `{count, page, page_size, next, previous, results, messages}`. La búsqueda (`/search`) se
+  pagina con `page` y `per_page` (de 1 a 50) y responde `{total, page, pages, per_page, …}`.
 - Los errores son siempre JSON con un mensaje en español: `{"detail": "…"}`, y además
   `"errors": [...]` cuando un parámetro no es válido (422). Un recurso o una dirección que no
   existe responde 404; un método distinto de GET, 405.
@@ -41,6 +43,10 @@ TAGS = [
     {
         "name": "Trámites y servicios",
         "description": "El catálogo de trámites, servicios y orientaciones, con sus fichas.",
+    },
+    {
+        "name": "Búsqueda",
+        "description": "Una búsqueda en todo el portal, que entiende el español como se escribe.",
     },
 ]
 
@@ -71,3 +77,4 @@ api = VentanillaAPI(
 install_handlers(api)
 api.add_router("/institutions", institutions.router)
 api.add_router("/procedures", procedures.router)
+api.add_router("/search", search.router)

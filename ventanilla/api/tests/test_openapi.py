@@ -13,6 +13,7 @@ OPERATIONS = {
     ("/api/v1/institutions/{slug}", "get"),
     ("/api/v1/procedures", "get"),
     ("/api/v1/procedures/{id}", "get"),
+    ("/api/v1/search", "get"),
 }
 
 
@@ -42,7 +43,7 @@ def test_openapi_document_lists_every_endpoint_with_spanish_docs(document):
     for op in operations.values():
         assert op["summary"]
         assert op["description"]
-        assert op["tags"][0] in {"Instituciones", "Trámites y servicios"}
+        assert op["tags"][0] in {"Instituciones", "Trámites y servicios", "Búsqueda"}
         assert {"200", "404"} <= set(op["responses"])
         assert all(not r["description"].startswith(("OK", "Not")) for r in op["responses"].values())
         for param in op.get("parameters", []):

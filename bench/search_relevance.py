@@ -9,9 +9,11 @@ A result counts when it is a procedure whose number (gob.pe page id, stable acro
 entry's `expected`; for institution-seeking entries (`"institution": "<slug>"`) that institution's
 own directory page counts too.
 
-Each backend gets a fresh database (SQLite file under bench/.cache/, PostgreSQL database
-`ventanilla_bench_search`, created when missing): migrate, load_reference_data, search_rebuild, each
-in a subprocess with its own environment; the queries run in another one. Exits non-zero only when
+Each backend gets a new database (SQLite file under bench/.cache/, PostgreSQL database
+`ventanilla_bench_search`), then migrate, load_reference_data, search_rebuild, each in a subprocess
+with its own environment; the queries run in another one, after re-seeding the synonym table from
+ventanilla/search/reference/synonyms.csv (so an edit to the list is measured at once). --reuse
+keeps the database when it already holds the data. Exits non-zero only when
 something fails, never on low scores.
 
     .venv/bin/python bench/search_relevance.py                  # both backends, both sets
@@ -60,12 +62,25 @@ def worker_probe() -> dict[str, int]:
     }
 
 
+def synonyms_reseed() -> None:
+    """Measure the curated list as it is in the checkout: seeding only fills an empty table."""
+    from django.db import transaction
+
+    from ventanilla.search.models import Synonym
+    from ventanilla.search.services import synonym_seed
+
+    with transaction.atomic():
+        Synonym.objects.all().delete()
+        synonym_seed()
+
+
 def worker_run(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per entry: the top-K hits (type, procedure number, institution match, title), time."""
     from django.urls import reverse
 
     from ventanilla.search.selectors import search
 
+    synonyms_reseed()
     search(q="dni", per_page=K)  # warm caches and connections before timing
     out = []
     for entry in entries:
@@ -135,11 +150,17 @@ def backend_env(backend: str) -> dict[str, str]:
     return env
 
 
-def postgres_ensure_database() -> None:
+def sqlite_file(env: dict[str, str]) -> Path:
+    return Path(env["VENTANILLA_DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+def postgres_ensure_database(*, fresh: bool) -> None:
     import psycopg
 
     try:
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
+            if fresh:
+                conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]
             ).fetchone()
@@ -175,26 +196,32 @@ def probe(env: dict[str, str]) -> dict[str, int] | None:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def manage(backend: str, env: dict[str, str], *command: str) -> None:
+    started = time.perf_counter()
+    print(f"[{backend}] manage.py {command[0]} …", file=sys.stderr, flush=True)
+    run([PY, "manage.py", *command], env)
+    elapsed = time.perf_counter() - started
+    print(f"[{backend}] manage.py {command[0]} done in {elapsed:.1f} s", file=sys.stderr)
+
+
 def prepare(backend: str, env: dict[str, str], *, reuse: bool) -> None:
+    """Without --reuse: a new empty database, then migrate, load, rebuild. With --reuse: migrate
+    (cheap, and the schema may have moved), load the data only when no procedures are there and
+    rebuild the index only when it holds fewer documents than procedures (a half-done rebuild)."""
     if backend == "postgres":
-        postgres_ensure_database()
-    if reuse:
-        counts = probe(env)
-        if counts and counts["procedures"] and counts["documents"]:
-            print(
-                f"[{backend}] reusing: {counts['procedures']} procedures, "
-                f"{counts['documents']} search documents",
-                file=sys.stderr,
-            )
-            return
-    for command in (["migrate", "--noinput", "-v0"], ["load_reference_data"], ["search_rebuild"]):
-        started = time.perf_counter()
-        print(f"[{backend}] manage.py {command[0]} …", file=sys.stderr, flush=True)
-        run([PY, "manage.py", *command], env)
-        print(
-            f"[{backend}] manage.py {command[0]} done in {time.perf_counter() - started:.1f} s",
-            file=sys.stderr,
-        )
+        postgres_ensure_database(fresh=not reuse)
+    elif not reuse:
+        sqlite_file(env).unlink(missing_ok=True)
+    manage(backend, env, "migrate", "--noinput", "-v0")
+    counts = probe(env) if reuse else None
+    if counts and counts["procedures"]:
+        print(f"[{backend}] reusing {counts['procedures']} procedures", file=sys.stderr)
+    else:
+        manage(backend, env, "load_reference_data")
+    if counts and counts["documents"] >= counts["procedures"] > 0:
+        print(f"[{backend}] reusing {counts['documents']} search documents", file=sys.stderr)
+    else:
+        manage(backend, env, "search_rebuild")
 
 
 def first_rank(entry: dict[str, Any], result: dict[str, Any]) -> int | None:
@@ -277,6 +304,16 @@ def main() -> None:
             f"{backend:<9} {name:<8} {s['queries']:>7} {s['hit1']:>6.3f} {s['hit3']:>6.3f} "
             f"{s['mrr']:>7.3f} {s['p50_ms']:>7.1f}"
         )
+    print()
+    print("Hit@3 by kind of query (hits/queries):")
+    for backend, name, s in rows:
+        by_note: dict[str, list[int]] = {}
+        for entry, rank in zip(sets[name], s["ranks"], strict=True):
+            tally = by_note.setdefault(entry.get("note", "-"), [0, 0])
+            tally[0] += rank is not None and rank <= 3
+            tally[1] += 1
+        parts = [f"{note} {h}/{n}" for note, (h, n) in sorted(by_note.items())]
+        print(f"  {backend}/{name:<8} " + ", ".join(parts))
     print()
     print("Misses (expected not first): backend/set  rank  query → what came first")
     for backend, name, entry, rank, top, result in misses:

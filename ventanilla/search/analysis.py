@@ -76,6 +76,10 @@ def stem(token: str) -> str:
     stemmed: str = _STEMMER.stemWord(token)
     if stemmed == token and token.endswith("s") and len(token) > 4:
         stemmed = _STEMMER.stemWord(token[:-1])
+    # The -scribir family names its act -scripción: inscribir = inscripción, suscribir =
+    # suscripción. Snowball stems the two apart.
+    if stemmed.endswith("scripcion"):
+        stemmed = stemmed[: -len("scripcion")] + "scrib"
     return stemmed
 
 

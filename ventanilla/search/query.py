@@ -241,8 +241,9 @@ class TypoFinder:
 
     def nearest(self, term: str) -> list[tuple[str, str]]:
         """(term, word) of the best corrections of `term`: the smallest edit distance first,
-        then the most documents; at most distance 1 for short words, 2 for long ones."""
-        limit = 1 if len(term) <= 5 else 2
+        then the most documents; at most distance 1, or 2 for words of eight letters or more."""
+        # Two edits only in long words: «aparece» is one edit from nothing and two from «paracas».
+        limit = 1 if len(term) <= 7 else 2
         scored = []
         for candidate, word, documents in self.candidates(term):
             distance = DamerauLevenshtein.distance(term, candidate, score_cutoff=limit)

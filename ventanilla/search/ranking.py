@@ -9,11 +9,94 @@ something (procedures first) or names an institution."""
 import math
 from dataclasses import dataclass
 
-from ventanilla.search.query import Group, ParsedQuery
+from ventanilla.search.analysis import analyze, stem, tokens
+from ventanilla.search.query import Group, Memo, ParsedQuery
 from ventanilla.search.registry import kind_get
+from ventanilla.ubigeo.models import Department, District, Province
 
 CANDIDATES = 150
 BODY_CANDIDATES = 50
+
+# Actions few people come for: a title built on one of them ("Verificar si estás afiliado",
+# "Suspender mi pensión", "Reposición de actas") yields to the common task («afiliarme al sis»,
+# «partida de nacimiento») unless the query asks for it.
+SECONDARY_ACTIONS = frozenset(
+    stem(w)
+    for w in [
+        "verificar",
+        "verifica",
+        "verificacion",
+        "validar",
+        "reposicion",
+        "reponer",
+        "reconstitucion",
+        "rectificar",
+        "rectificacion",
+        "suspender",
+        "suspension",
+        "cancelar",
+        "cancelacion",
+        "anular",
+        "anulacion",
+        "renunciar",
+        "desafiliar",
+        "desafiliacion",
+    ]
+)
+# Place names that are also common words: never read as a place.
+_NOT_PLACES = frozenset(
+    [
+        "independencia",
+        "libertad",
+        "union",
+        "progreso",
+        "paz",
+        "esperanza",
+        "victoria",
+        "pampa",
+        "pampas",
+        "salud",
+        "trabajo",
+        "industrial",
+        "comercio",
+        "alto",
+        "bajo",
+        "nueva",
+        "nuevo",
+        "providencia",
+    ]
+)
+
+
+def _build_places() -> frozenset[tuple[str, ...]]:
+    """Department, province and district names as the analyzer reads them."""
+    names: set[str] = set()
+    for model in (Department, Province, District):
+        names.update(model.objects.values_list("name", flat=True))
+    places = set()
+    for name in names:
+        terms = tuple(analyze(name))
+        words = tokens(name)
+        if len(terms) > 1 or (
+            terms and len(words) == 1 and len(words[0]) >= 4 and words[0] not in _NOT_PLACES
+        ):
+            places.add(terms)
+    return frozenset(places)
+
+
+_places = Memo("search:place-names:v1", _build_places, seconds=3600)
+
+
+def _names_a_place(title_words: list[str], query_terms: set[str]) -> bool:
+    """Does the title name a place the query does not (a municipality's own copy of a
+    procedure: "… en Lamas")?"""
+    places = _places.get()
+    for size in (3, 2, 1):
+        for i in range(len(title_words) - size + 1):
+            gram = tuple(title_words[i : i + size])
+            if gram in places and not set(gram) <= query_terms:
+                return True
+    return False
 
 
 @dataclass
@@ -63,6 +146,7 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
     top = max(c.engine_score for c in candidates) or 1.0
     required = query.required
     optional = query.optional
+    query_terms = {t for g in query.groups for alt in g.alternatives for t in alt}
     for c in candidates:
         title_words = c.title_terms.split()
         title = set(title_words)
@@ -76,6 +160,10 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
         score += 0.8 * _matched_terms(query.groups, title_words) / max(len(title), 1)
         score += 0.15 * sum(_holds(g, title, title_words) for g in optional)
         score += 0.6 * math.log(max(c.boost, 0.1))
+        if (title & SECONDARY_ACTIONS) - query_terms:
+            score -= 0.35
+        if c.kind != "institution" and _names_a_place(title_words, query_terms):
+            score -= 0.4
         score += 0.4 * max(c.engine_score, 0.0) / top
         if query.code and c.code.upper() == query.code:
             score += 10.0

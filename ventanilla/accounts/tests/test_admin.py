@@ -30,7 +30,7 @@ def test_officials_never_reach_users_memberships_or_feedback():
         for app in client.get("/gestion/").context["app_list"]
         for m in app["models"]
     }
-    assert models == {"Institution", "Procedure", "AuditEvent"}
+    assert models == {"Institution", "Procedure", "AuditEvent", "Synonym", "SearchLog"}
 
 
 def test_platform_administrator_grants_a_role_and_the_grant_is_audited():

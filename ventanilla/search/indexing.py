@@ -171,6 +171,10 @@ def _optimize() -> None:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
             cursor.execute("ANALYZE search_searchdocument")
         elif connection.vendor == "postgresql":
+            # Migration 0004 turns the GIN pending lists off; an index restored from an older
+            # dump may still have one, and it would slow every search until a vacuum.
+            cursor.execute("SELECT gin_clean_pending_list('search_document_vector'::regclass)")
+            cursor.execute("SELECT gin_clean_pending_list('search_term_trgm'::regclass)")
             cursor.execute("ANALYZE search_searchdocument")
             cursor.execute("ANALYZE search_searchterm")
 

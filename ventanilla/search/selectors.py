@@ -19,6 +19,7 @@ from ventanilla.catalogue.models import LifeEvent, Procedure, ProcedureKind, Top
 from ventanilla.catalogue.selectors import procedure_popular
 from ventanilla.institutions.models import Institution, Kind, Level
 from ventanilla.search.backends import Filters, backend
+from ventanilla.search.backends.base import BROAD_MATCHES
 from ventanilla.search.models import SearchDocument
 from ventanilla.search.query import ParsedQuery, query_parse
 from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
@@ -228,7 +229,9 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     # Candidates: the best-regarded pages whose title or keywords hold the query, and the
     # engine's best by full text; the re-ranker orders them, the engine's order follows.
     names = engine.match(groups, any_group=any_group, fields="names")
-    merged = dict(engine.best_documents(names, filters, limit=CANDIDATES))
+    merged = dict(
+        engine.best_documents(names, filters, limit=CANDIDATES, broad=total > BROAD_MATCHES)
+    )
     # When titles alone fill the candidates, a body match would not reach the first pages:
     # ranking every body of a broad query ("municipalidad") would cost the most and show nothing.
     if len(merged) < CANDIDATES:
@@ -237,7 +240,8 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     ordered = rerank(query, _candidates(list(merged.items())))
     ranked = [(c.id, c.score) for c in ordered[offset : offset + results.per_page]]
     missing = results.per_page - len(ranked)
-    if missing > 0:
+    # Past the re-ranked candidates, the engine's own order follows (without repeating them).
+    if missing > 0 and len(ordered) < results.total:
         rest = replace(filters, exclude_ids=tuple(c.id for c in ordered))
         ranked += engine.ranked(match, rest, limit=missing, offset=max(0, offset - len(ordered)))
     results.hits = _hits(ranked, query)

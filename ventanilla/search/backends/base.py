@@ -13,6 +13,8 @@ from ventanilla.search.query import Group, Memo, TypoFinder
 
 FACET_NAMES = ("type", "institution", "level", "department")
 FACET_LIMIT = 50
+# Above this many matches, walking the boost index beats collecting and sorting the matches.
+BROAD_MATCHES = 4000
 PLACES_SECONDS = 60
 
 
@@ -82,17 +84,22 @@ class Backend(TypoFinder):
         return [(int(pk), float(score)) for pk, score in rows]
 
     def best_documents(
-        self, match: Match, filters: Filters, *, limit: int
+        self, match: Match, filters: Filters, *, limit: int, broad: bool = False
     ) -> list[tuple[int, float]]:
         """(document id, 0) of the matches with the highest static prior: the candidates
-        among title matches, whose order the re-ranker decides."""
+        among title matches, whose order the re-ranker decides. For a `broad` query (thousands
+        of matches) the engine walks the boost index and stops at `limit`; otherwise it
+        collects the matches and sorts them, which is cheaper when they are few."""
         where, params = filters.sql()
-        sql = (
+        sql = self.best_documents_sql(match, where, broad=broad)
+        rows = self._fetch(sql, [*match.where_params, *params, limit])
+        return [(int(pk), 0.0) for pk, _ in rows]
+
+    def best_documents_sql(self, match: Match, where: str, *, broad: bool) -> str:
+        return (
             f"SELECT d.id, 0 FROM {match.from_sql} WHERE {match.where_sql}{where} "
             "ORDER BY d.boost DESC, d.id LIMIT %s"
         )
-        rows = self._fetch(sql, [*match.where_params, *params, limit])
-        return [(int(pk), 0.0) for pk, _ in rows]
 
     def by_date(
         self, match: Match, filters: Filters, *, limit: int, offset: int = 0

@@ -61,6 +61,16 @@ class SqliteBackend(Backend):
             score_sql=f"-bm25(search_fts, {w}) * d.boost",
         )
 
+    def best_documents_sql(self, match: Match, where: str, *, broad: bool) -> str:
+        if not broad:
+            return super().best_documents_sql(match, where, broad=broad)
+        # Many matches: walk the boost index, checking each row against the set of matches.
+        return (
+            "SELECT d.id, 0 FROM search_searchdocument d WHERE d.id IN "
+            f"(SELECT rowid FROM search_fts WHERE {match.where_sql}){where} "
+            "ORDER BY d.boost DESC, d.id LIMIT %s"
+        )
+
     def _vocabulary(self) -> tuple[list[str], list[tuple[str, int]]]:
         global _vocabulary
         version = cache.get(VOCABULARY_VERSION_KEY)

@@ -87,10 +87,11 @@ def _build_places() -> frozenset[tuple[str, ...]]:
 _places = Memo("search:place-names:v1", _build_places, seconds=3600)
 
 
-def _names_a_place(title_words: list[str], query_terms: set[str]) -> bool:
+def _names_a_place(
+    title_words: list[str], query_terms: set[str], places: frozenset[tuple[str, ...]]
+) -> bool:
     """Does the title name a place the query does not (a municipality's own copy of a
     procedure: "… en Lamas")?"""
-    places = _places.get()
     for size in (3, 2, 1):
         for i in range(len(title_words) - size + 1):
             gram = tuple(title_words[i : i + size])
@@ -147,6 +148,7 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
     required = query.required
     optional = query.optional
     query_terms = {t for g in query.groups for alt in g.alternatives for t in alt}
+    places = _places.get()
     for c in candidates:
         title_words = c.title_terms.split()
         title = set(title_words)
@@ -162,7 +164,7 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
         score += 0.6 * math.log(max(c.boost, 0.1))
         if (title & SECONDARY_ACTIONS) - query_terms:
             score -= 0.35
-        if c.kind != "institution" and _names_a_place(title_words, query_terms):
+        if c.kind != "institution" and _names_a_place(title_words, query_terms, places):
             score -= 0.4
         score += 0.4 * max(c.engine_score, 0.0) / top
         if query.code and c.code.upper() == query.code:

@@ -4,10 +4,12 @@ Both paths go through the registry, so a new kind is indexed the day it register
 own structures (FTS5 table, tsvector column) follow SearchDocument inside the database."""
 
 import math
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from ventanilla.search.analysis import STOPWORDS, stem, terms, tokens
@@ -18,6 +20,22 @@ from ventanilla.search.registry import IndexEntry, SearchKind, kind_get, kinds
 
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
+GENERATION_KEY = "search:index:generation"
+
+
+def index_generation() -> int:
+    """A number that changes whenever the index does: what is cached from the index (facet
+    counts) is stored under it and forgotten when it moves."""
+    generation: int | None = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = index_changed()
+    return generation
+
+
+def index_changed() -> int:
+    generation = secrets.randbits(48)
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
 
 
 def document_boost(kind: SearchKind, entry: IndexEntry) -> float:
@@ -123,6 +141,7 @@ def search_index_objects(*, kind_name: str, ids: Iterable[int]) -> int:
             # What is left was unpublished or deleted.
             SearchDocument.objects.filter(pk__in=list(existing.values())).delete()
             SearchTerm.objects.bulk_create(list(vocabulary.rows()), ignore_conflicts=True)
+            transaction.on_commit(index_changed)
         written += len(entries)
     return written
 
@@ -160,6 +179,7 @@ def search_index_rebuild(
             SearchTerm.objects.all().delete()
         SearchTerm.objects.bulk_create(vocabulary.rows(), batch_size=BATCH, ignore_conflicts=True)
     _optimize()
+    transaction.on_commit(index_changed)
     transaction.on_commit(acronyms_forget)
     transaction.on_commit(vocabulary_forget)
     return total
@@ -182,6 +202,7 @@ def _optimize() -> None:
 def search_index_drop(*, kind_name: str, ids: Iterable[int]) -> int:
     """Remove deleted objects from the index."""
     deleted, _ = SearchDocument.objects.filter(kind=kind_name, object_id__in=list(ids)).delete()
+    transaction.on_commit(index_changed)
     return deleted
 
 

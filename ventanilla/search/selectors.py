@@ -5,6 +5,7 @@ home page's contents.
 visitor typed: an empty, over-long or punctuation-only query, an unknown filter or a page past
 the end come back as a result with a Spanish message."""
 
+import hashlib
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +21,7 @@ from ventanilla.catalogue.selectors import procedure_popular
 from ventanilla.institutions.models import Institution, Kind, Level
 from ventanilla.search.backends import Filters, backend
 from ventanilla.search.backends.base import BROAD_MATCHES
+from ventanilla.search.indexing import index_generation
 from ventanilla.search.models import SearchDocument
 from ventanilla.search.query import ParsedQuery, query_parse
 from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
@@ -30,6 +32,7 @@ from ventanilla.ubigeo.models import Department
 PER_PAGE = 20
 MAX_PER_PAGE = 50
 SORTS = ("relevance", "date")
+FACETS_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -205,16 +208,31 @@ def search(
     return results
 
 
+def _facets(engine: Any, match: Any, filters: Filters) -> dict[str, list[tuple[Any, int]]]:
+    """Facet counts of a match, kept until the index next changes: counting every match of
+    a broad query ("municipalidad") is the dearest part of a search, and the broad queries
+    are the ones many people repeat."""
+    key = hashlib.blake2b(
+        repr((engine.name, match.where_params, filters)).encode(), digest_size=16
+    ).hexdigest()
+    key = f"search:facets:{index_generation()}:{key}"
+    facets: dict[str, list[tuple[Any, int]]] | None = cache.get(key)
+    if facets is None:
+        facets = engine.facets(match, filters)
+        cache.set(key, facets, timeout=FACETS_SECONDS)
+    return facets
+
+
 def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     query = results.query
     groups, any_group = query.required, False
     match = engine.match(groups, any_group=False)
-    facets = engine.facets(match, filters)
+    facets = _facets(engine, match, filters)
     total = sum(n for _v, n in facets["type"])
     if not total and len(query.groups) > 1:
         groups, any_group = query.groups, True
         match = engine.match(groups, any_group=True)
-        facets = engine.facets(match, filters)
+        facets = _facets(engine, match, filters)
         total = sum(n for _v, n in facets["type"])
         results.relaxed = bool(total)
     results.total = total

@@ -166,7 +166,7 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
             score -= 0.35
         if c.kind != "institution" and _names_a_place(title_words, query_terms, places):
             score -= 0.4
-        score += 0.4 * max(c.engine_score, 0.0) / top
+        score += 0.2 * max(c.engine_score, 0.0) / top
         if query.code and c.code.upper() == query.code:
             score += 10.0
         if query.acronym_institutions and c.institution_id in query.acronym_institutions:

@@ -236,6 +236,9 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
         total = sum(n for _v, n in facets["type"])
         results.relaxed = bool(total)
     results.total = total
+    if filters.kinds:
+        # The type facet counts as if no type were chosen, so every tab keeps its number.
+        facets = {**facets, "type": _facets(engine, match, replace(filters, kinds=()))["type"]}
     results.facets = _facet_values(facets, filters)
     offset = (results.page - 1) * results.per_page
     if not total or offset >= total:

@@ -56,7 +56,7 @@ def search_top_queries(*, since: datetime, limit: int = ROWS) -> list[TopQuery]:
     """The most frequent searches since `since`, with their average number of results and how
     many were followed by a click. One query."""
     rows = (
-        SearchLog.objects.filter(created_at__gte=since)
+        SearchLog.objects.filter(page=1, created_at__gte=since)
         .values("query")
         .annotate(
             searches=Count("pk"),
@@ -80,7 +80,7 @@ def search_zero_result_queries(*, since: datetime, limit: int = ROWS) -> list[Ze
     """Searches that found nothing since `since`, most frequent first: the pages or synonyms
     that are missing. One query."""
     rows = (
-        SearchLog.objects.filter(created_at__gte=since, results=0)
+        SearchLog.objects.filter(page=1, created_at__gte=since, results=0)
         .values("query")
         .annotate(searches=Count("pk"), last_seen=Max("created_at"))
         .order_by("-searches", "-last_seen", "query")[:limit]
@@ -95,7 +95,7 @@ def search_no_click_queries(*, since: datetime, limit: int = ROWS) -> list[NoCli
     """Searches since `since` that found results of which none was followed, most frequent
     first: the results did not look like what was wanted. One query."""
     rows = (
-        SearchLog.objects.filter(created_at__gte=since, results__gt=0)
+        SearchLog.objects.filter(page=1, created_at__gte=since, results__gt=0)
         .filter(~Q(_clicked()))
         .values("query")
         .annotate(

@@ -106,8 +106,8 @@ class Synonym(models.Model):
 
 
 class SearchLog(models.Model):
-    """One search made on the portal or the API. `query` is folded and masked (no DNI, e-mail or
-    phone number is kept), so identical searches group together."""
+    """One page of results shown on the portal or the API. `query` is folded and masked (no DNI,
+    e-mail or phone number is kept), so identical searches group together."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     query = models.CharField(max_length=200)
@@ -115,11 +115,14 @@ class SearchLog(models.Model):
     corrected = models.CharField(max_length=200, blank=True)
     filters = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=8, default="web")
+    # Later pages of a search are logged too (their clicks need a row to point to); analytics
+    # count searches on page 1.
+    page = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["query", "created_at"], name="search_log_query")]
         verbose_name = _("búsqueda")
-        verbose_name_plural = _("búsquedas")
+        verbose_name_plural = _("analítica de búsqueda")
 
     def __str__(self) -> str:
         return self.query

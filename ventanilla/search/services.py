@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 def search_log_record(*, results: "SearchResults", filters: Filters, source: str) -> SearchLog:
-    """Keep one search for the editors' analytics: folded (so «Trámite» and «tramite» group),
-    with DNIs, e-mails and phone numbers masked, and only the first page counted."""
+    """Keep one page of results for the editors' analytics: folded (so «Trámite» and «tramite»
+    group), with DNIs, e-mails and phone numbers masked; its page number says whether it is a
+    new search (1) or more of one."""
     text = fold_words(mask_personal_data(results.query.raw))[:MAX_QUERY_LENGTH]
     applied: dict[str, Any] = {}
     if filters.kinds:
@@ -39,6 +40,7 @@ def search_log_record(*, results: "SearchResults", filters: Filters, source: str
         corrected=results.corrected[:MAX_QUERY_LENGTH],
         filters=applied,
         source=source[:8],
+        page=min(results.page, 2**31 - 1),
     )
 
 

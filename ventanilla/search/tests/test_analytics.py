@@ -214,3 +214,13 @@ def test_an_official_without_an_editing_role_cannot_download(logs):
 
     assert response.status_code == 403
     assert b"dni" not in response.content
+
+
+def test_later_pages_of_a_search_are_not_counted_as_searches():
+    from ventanilla.search.models import SearchLog as Log
+
+    Log.objects.create(query="dni", results=40, page=1)
+    Log.objects.create(query="dni", results=40, page=2)
+    Log.objects.create(query="dni", results=40, page=3)
+    [row] = search_top_queries(since=analytics_since(7))
+    assert row.searches == 1

@@ -24,16 +24,20 @@ class Command(BaseCommand):
         show = options["verbosity"] > 0
         last = [0.0]
 
+        tty = sys.stderr.isatty()
+
         def progress(kind: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if not show or (now - last[0] < 0.2 and done < total):
+            # On a terminal the bar redraws in place; in a log, one line every few seconds.
+            if not show or (now - last[0] < (0.2 if tty else 5.0) and done < total):
                 return
             last[0] = now
             width = 30
             filled = int(width * done / total) if total else width
             bar = "█" * filled + "·" * (width - filled)
-            sys.stderr.write(f"\r  {kind:<12} [{bar}] {done:>7,}/{total:,}")
-            if done >= total:
+            line = f"  {kind:<12} [{bar}] {done:>7,}/{total:,}"
+            sys.stderr.write(f"\r{line}" if tty else f"{line}\n")
+            if tty and done >= total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
 

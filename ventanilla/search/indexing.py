@@ -173,7 +173,8 @@ def search_index_rebuild(
             SearchDocument.objects.bulk_create(batch)
             done += len(batch)
             if progress:
-                progress(kind.name, done, count)
+                # Every object was read; those with nothing to publish were left out.
+                progress(kind.name, count, count)
             total += done
         if kind_names is None:
             SearchTerm.objects.all().delete()

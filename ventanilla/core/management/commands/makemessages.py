@@ -55,3 +55,5 @@ class JinjaAwareBuildFile(makemessages.BuildFile):
 class Command(makemessages.Command):
     help = makemessages.Command.help + " Jinja2 templates are read with Jinja's extractor."
     build_file_class = JinjaAwareBuildFile
+    # `gettext as _t` is the admin modules' name where `_` is gettext_lazy.
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=_t"]

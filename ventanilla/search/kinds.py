@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.catalogue.models import LifeEvent, LifeEventStep, Procedure, ProcedureKind, Topic
 from ventanilla.institutions.models import Institution
@@ -178,8 +179,8 @@ def _institution_procedure_ids(institution: Institution) -> list[int]:
 PROCEDURES = register(
     SearchKind(
         name="procedure",
-        label="Trámite o servicio",
-        label_plural="Trámites y servicios",
+        label=_("Trámite o servicio"),
+        label_plural=_("Trámites y servicios"),
         model=Procedure,
         queryset=_procedure_queryset,
         entries=_procedure_entries,
@@ -192,8 +193,8 @@ PROCEDURES = register(
 INSTITUTIONS = register(
     SearchKind(
         name="institution",
-        label="Institución",
-        label_plural="Instituciones",
+        label=_("Institución"),
+        label_plural=_("Instituciones"),
         model=Institution,
         queryset=_institution_queryset,
         entries=_institution_entries,
@@ -204,8 +205,8 @@ INSTITUTIONS = register(
 TOPICS = register(
     SearchKind(
         name="topic",
-        label="Tema",
-        label_plural="Temas",
+        label=_("Tema"),
+        label_plural=_("Temas"),
         model=Topic,
         queryset=lambda: Topic.objects.order_by("id"),
         entries=_topic_entries,
@@ -216,8 +217,8 @@ TOPICS = register(
 LIFE_EVENTS = register(
     SearchKind(
         name="life_event",
-        label="Momento de vida",
-        label_plural="Momentos de vida",
+        label=_("Momento de vida"),
+        label_plural=_("Momentos de vida"),
         model=LifeEvent,
         queryset=lambda: LifeEvent.objects.prefetch_related("steps").order_by("id"),
         entries=_life_event_entries,

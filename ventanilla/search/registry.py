@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
+
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,8 @@ class SearchKind:
     `watch` maps other models to the ids of this kind that a change to them touches."""
 
     name: str
-    label: str
-    label_plural: str
+    label: StrOrPromise
+    label_plural: StrOrPromise
     model: type[models.Model]
     queryset: Callable[[], models.QuerySet[Any]]
     entries: Callable[[Iterable[Any]], Iterable[IndexEntry]]

@@ -60,6 +60,9 @@ PROCEDURE_TEXT = "search_text"  # accent-folded title, code, institution acronym
 DOCUMENT_TABLE = "search_searchdocument"
 SQLITE_FTS_TABLE = "search_fts"  # FTS5, external content over DOCUMENT_TABLE (rowid = id)
 PG_VECTOR = "vector"  # tsvector column of DOCUMENT_TABLE ('simple' configuration, GIN index)
+# ventanilla.search.indexing's function that moves the index generation, under which the
+# engine caches per-query work (facet counts): called before each "search() new" query.
+FORGET_PER_QUERY_CACHES = "index_changed"
 
 SQL_LIKE = (
     f"SELECT id FROM {PROCEDURE_TABLE} WHERE is_published AND {{where}} "  # noqa: S608
@@ -176,8 +179,11 @@ def worker(args: argparse.Namespace) -> None:
 
     from ventanilla.catalogue.models import Procedure
     from ventanilla.core.text import fold_words
+    from ventanilla.search import indexing
     from ventanilla.search.models import SearchDocument
     from ventanilla.search.selectors import search
+
+    forget_index = getattr(indexing, FORGET_PER_QUERY_CACHES, None)
 
     vendor = connection.vendor
     state_file = CACHE / f"search_speed-{args.worker}.json"
@@ -249,7 +255,15 @@ def worker(args: argparse.Namespace) -> None:
     def engine(q: str) -> None:
         search(q=q, per_page=20)
 
+    def forget() -> None:
+        """What the engine caches per query (facet counts) is forgotten: the query is seen
+        for the first time since the index last changed."""
+        if forget_index is not None:
+            forget_index()
+
     measures = {"search()": engine, "LIKE scan": like, "bare FTS": fts}
+    if forget_index is not None:
+        measures = {"search() new": engine, **measures}
     for run in measures.values():  # warm: caches, pages of the database, compiled code
         for _kind, q in mix:
             run(q)
@@ -259,6 +273,8 @@ def worker(args: argparse.Namespace) -> None:
         for name, run in measures.items():
             times = []
             for _kind, q in mix:
+                if name == "search() new":
+                    forget()
                 t0 = time.perf_counter()
                 run(q)
                 times.append((time.perf_counter() - t0) * 1000)
@@ -271,14 +287,15 @@ def worker(args: argparse.Namespace) -> None:
             for p in (50, 95, 99)
         }
         figures[name]["mean"] = statistics.median(statistics.fmean(t) for t in passes)
+    slow_measure = "search() new" if "search() new" in per_pass else "search()"
     engine_per_query = [
-        statistics.median(passes[i] for passes in per_pass["search()"]) for i in range(len(mix))
+        statistics.median(passes[i] for passes in per_pass[slow_measure]) for i in range(len(mix))
     ]
     by_kind_ms: dict[str, list[float]] = {}
     for (kind, _q), ms in zip(mix, engine_per_query, strict=True):
         by_kind_ms.setdefault(kind, []).append(ms)
     slowest = sorted(zip(engine_per_query, mix, strict=True), reverse=True)[: args.profile]
-    diagnosis = [diagnose(q, ms, vendor, search) for ms, (_k, q) in slowest]
+    diagnosis = [diagnose(q, ms, vendor, search, forget) for ms, (_k, q) in slowest]
     result = {
         "backend": args.worker,
         "vendor": vendor,
@@ -287,6 +304,7 @@ def worker(args: argparse.Namespace) -> None:
         "documents_by_kind": by_kind,
         "queries": len(mix),
         "query_kinds": {k: len(v) for k, v in by_kind_ms.items()},
+        "slow_measure": slow_measure,
         "engine_p95_by_query_kind": {k: percentile(v, 95) for k, v in by_kind_ms.items()},
         "build_s": timings.get("build_s", state.get("build_s")),
         "build_reused": "build_s" not in timings,
@@ -322,12 +340,13 @@ def quiet_enough(args: argparse.Namespace) -> float:
     return min(seen)
 
 
-def diagnose(q: str, ms: float, vendor: str, search: Any) -> dict[str, Any]:
-    """Where one query's time goes: the top functions by own time, the SQL statements with
-    their times, and the plan of the slowest statement."""
+def diagnose(q: str, ms: float, vendor: str, search: Any, forget: Any) -> dict[str, Any]:
+    """Where one query's time goes, seen for the first time: the top functions by own time,
+    the SQL statements with their times, and the plan of the slowest statement."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    forget()
     profiler = cProfile.Profile()
     with CaptureQueriesContext(connection) as captured:
         profiler.enable()
@@ -418,6 +437,10 @@ def report(results: list[dict[str, Any]]) -> str:
         + ", ".join(f"{k} {n}" for k, n in first["query_kinds"].items())
         + f"), search(q, per_page=20), median of {ARGS.passes} warm passes"
     )
+    lines.append(
+        "search() new: each query as if seen for the first time since the index changed "
+        "(the engine's per-query caches forgotten); search(): the same query again"
+    )
     header = f"{'backend':<10} {'measure':<11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
     header += f" {'×LIKE p95':>10} {'×FTS p95':>9}"
     for r in results:
@@ -439,15 +462,21 @@ def report(results: list[dict[str, Any]]) -> str:
                 f"{r['backend']:<10} {measure:<11} {f['p50']:>8.2f} {f['p95']:>8.2f} "
                 f"{f['p99']:>8.2f} {f['p95'] / like:>10.2f} {f['p95'] / fts:>9.2f}"
             )
-        p95 = r["figures"]["search()"]["p95"]
-        verdict = "meets" if p95 < TARGET_P95_MS else "MISSES"
-        lines.append(f"search() p95 {p95:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target")
+        for measure in ("search() new", "search()"):
+            if measure in r["figures"]:
+                p95 = r["figures"][measure]["p95"]
+                verdict = "meets" if p95 < TARGET_P95_MS else "MISSES"
+                lines.append(
+                    f"{measure} p95 {p95:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target"
+                )
         lines.append(
-            "search() p95 by kind of query: "
+            f"{r['slow_measure']} p95 by kind of query: "
             + ", ".join(f"{k} {v:.1f}" for k, v in r["engine_p95_by_query_kind"].items())
         )
     lines.append("")
-    lines.append("where the time goes — slowest search() queries (median ms over passes)")
+    lines.append(
+        "where the time goes — slowest queries seen for the first time (median ms over passes)"
+    )
     for r in results:
         for d in r["diagnosis"]:
             lines.append(f"\n[{r['backend']}] «{d['q']}» {d['ms']:.1f} ms")

@@ -7,6 +7,7 @@ import math
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -142,8 +143,39 @@ def search_index_objects(*, kind_name: str, ids: Iterable[int]) -> int:
             SearchDocument.objects.filter(pk__in=list(existing.values())).delete()
             SearchTerm.objects.bulk_create(list(vocabulary.rows()), ignore_conflicts=True)
             transaction.on_commit(index_changed)
+            touched = {term for doc in new + changed for term in _all_terms(doc)}
+            transaction.on_commit(partial(search_broad_terms_refresh, terms=touched))
         written += len(entries)
     return written
+
+
+def _all_terms(doc: SearchDocument) -> set[str]:
+    return set(f"{doc.title_terms} {doc.keyword_terms} {doc.body_terms}".split())
+
+
+def search_broad_terms_refresh(*, terms: set[str] | None = None) -> int:
+    """Work out, for the terms held by thousands of documents, the facet counts and the best
+    candidates a search for that one term needs: the dearest searches become the cheapest.
+    `terms` limits the work to those a change touched. Returns how many were refreshed."""
+    from ventanilla.search.backends import Filters, backend
+    from ventanilla.search.backends.base import BROAD_MATCHES
+    from ventanilla.search.query import Group
+    from ventanilla.search.ranking import CANDIDATES
+
+    engine = backend()
+    broad = SearchTerm.objects.filter(documents__gte=BROAD_MATCHES)
+    if terms is not None:
+        broad = broad.filter(term__in=terms)
+    refreshed = []
+    for row in broad:
+        group = Group(alternatives=((row.term,),), source=row.word)
+        facets = engine.facets(engine.match([group], any_group=False), Filters())
+        names = engine.match([group], any_group=False, fields="names")
+        top = engine.best_documents(names, Filters(), limit=CANDIDATES, broad=True)
+        row.precomputed = {"facets": facets, "names_top": [pk for pk, _score in top]}
+        refreshed.append(row)
+    SearchTerm.objects.bulk_update(refreshed, ["precomputed"], batch_size=200)
+    return len(refreshed)
 
 
 def search_index_rebuild(
@@ -179,6 +211,7 @@ def search_index_rebuild(
         if kind_names is None:
             SearchTerm.objects.all().delete()
         SearchTerm.objects.bulk_create(vocabulary.rows(), batch_size=BATCH, ignore_conflicts=True)
+    search_broad_terms_refresh()
     _optimize()
     transaction.on_commit(index_changed)
     transaction.on_commit(acronyms_forget)

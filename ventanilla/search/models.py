@@ -66,6 +66,9 @@ class SearchTerm(models.Model):
     term = models.CharField(max_length=64, unique=True)
     word = models.CharField(max_length=64)
     documents = models.PositiveIntegerField(default=0)
+    # For the few terms in thousands of documents ("municipalidad", "certificado"): their facet
+    # counts and best candidates, worked out when the index changes rather than per search.
+    precomputed = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.term

@@ -53,6 +53,8 @@ class ParsedQuery:
     acronym_institutions: set[int] = field(default_factory=set)
     acronym_only: bool = False
     task_like: bool = False
+    # How many documents hold each single-term group's term (from the vocabulary).
+    term_documents: dict[str, int] = field(default_factory=dict)
 
     @property
     def searchable(self) -> bool:
@@ -236,8 +238,17 @@ class TypoFinder:
     def candidates(self, term: str) -> list[tuple[str, str, int]]:
         raise NotImplementedError
 
-    def prefix_known(self, prefix: str) -> bool:
-        return SearchTerm.objects.filter(term__startswith=prefix).exists()
+    def completion(self, prefix: str) -> tuple[str, str, int] | None:
+        """(term, word, documents) of the commonest indexed term that starts with `prefix`."""
+        # A range rather than LIKE 'prefix%', so both engines read the unique index on term.
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        found = (
+            SearchTerm.objects.filter(term__gte=prefix, term__lt=after)
+            .order_by("-documents", "term")
+            .values_list("term", "word", "documents")
+            .first()
+        )
+        return (found[0], found[1], found[2]) if found else None
 
     def nearest(self, term: str) -> list[tuple[str, str]]:
         """(term, word) of the best corrections of `term`: the smallest edit distance first,
@@ -259,6 +270,7 @@ class TypoFinder:
 def _correct(parsed: ParsedQuery, typo: TypoFinder, *, last_is_prefix: bool) -> None:
     single = {g.alternatives[0][0] for g in parsed.groups if len(g.alternatives) == 1}
     known = typo.known(single)
+    parsed.term_documents = dict(known)
     corrected_words = list(parsed.words)
     changed = False
     groups: list[Group] = []
@@ -268,9 +280,17 @@ def _correct(parsed: ParsedQuery, typo: TypoFinder, *, last_is_prefix: bool) -> 
         if len(group.alternatives) > 1 or known.get(term) or term.isdigit() or len(term) < 3:
             groups.append(group)
             continue
-        if is_last and last_is_prefix and typo.prefix_known(group.source):
-            # Still being typed ("pasapor"): match as a prefix of the folded word.
-            groups.append(Group(alternatives=((group.source,),), source=group.source, prefix=True))
+        completed = typo.completion(group.source) if is_last and last_is_prefix else None
+        if completed is not None:
+            # Still being typed ("pasapor"): the commonest word it begins, as a search for it
+            # (one indexed term is far cheaper for the engine than every term with the prefix).
+            groups.append(
+                Group(alternatives=((completed[0],),), source=group.source, optional=group.optional)
+            )
+            parsed.term_documents[completed[0]] = completed[2]
+            if group.source in corrected_words:
+                corrected_words[corrected_words.index(group.source)] = completed[1]
+                changed = True
             continue
         nearest = typo.nearest(term)
         if not nearest:

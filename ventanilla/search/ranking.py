@@ -8,13 +8,14 @@ something (procedures first) or names an institution."""
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ventanilla.search.analysis import analyze, stem, tokens
 from ventanilla.search.query import Group, Memo, ParsedQuery
 from ventanilla.search.registry import kind_get
 from ventanilla.ubigeo.models import Department, District, Province
 
-CANDIDATES = 150
+CANDIDATES = 100
 BODY_CANDIDATES = 50
 
 # Actions few people come for: a title built on one of them ("Verificar si estás afiliado",
@@ -87,17 +88,24 @@ def _build_places() -> frozenset[tuple[str, ...]]:
 _places = Memo("search:place-names:v1", _build_places, seconds=3600)
 
 
-def _names_a_place(
-    title_words: list[str], query_terms: set[str], places: frozenset[tuple[str, ...]]
-) -> bool:
+@lru_cache(maxsize=65536)
+def _title_places(title_terms: str) -> tuple[frozenset[str], ...]:
+    """The place names a title holds, as sets of terms (kept per title: titles repeat)."""
+    places = _places.get()
+    words = title_terms.split()
+    found = []
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            gram = tuple(words[i : i + size])
+            if gram in places:
+                found.append(frozenset(gram))
+    return tuple(found)
+
+
+def _names_a_place(title_terms: str, query_terms: set[str]) -> bool:
     """Does the title name a place the query does not (a municipality's own copy of a
     procedure: "… en Lamas")?"""
-    for size in (3, 2, 1):
-        for i in range(len(title_words) - size + 1):
-            gram = tuple(title_words[i : i + size])
-            if gram in places and not set(gram) <= query_terms:
-                return True
-    return False
+    return any(not gram <= query_terms for gram in _title_places(title_terms))
 
 
 @dataclass
@@ -148,7 +156,6 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
     required = query.required
     optional = query.optional
     query_terms = {t for g in query.groups for alt in g.alternatives for t in alt}
-    places = _places.get()
     for c in candidates:
         title_words = c.title_terms.split()
         title = set(title_words)
@@ -164,7 +171,7 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
         score += 0.6 * math.log(max(c.boost, 0.1))
         if (title & SECONDARY_ACTIONS) - query_terms:
             score -= 0.35
-        if c.kind != "institution" and _names_a_place(title_words, query_terms, places):
+        if c.kind != "institution" and _names_a_place(c.title_terms, query_terms):
             score -= 0.4
         score += 0.2 * max(c.engine_score, 0.0) / top
         if query.code and c.code.upper() == query.code:

@@ -22,7 +22,7 @@ from ventanilla.institutions.models import Institution, Kind, Level
 from ventanilla.search.backends import Filters, backend
 from ventanilla.search.backends.base import BROAD_MATCHES
 from ventanilla.search.indexing import index_generation
-from ventanilla.search.models import SearchDocument
+from ventanilla.search.models import SearchDocument, SearchTerm
 from ventanilla.search.query import ParsedQuery, query_parse
 from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
 from ventanilla.search.registry import kind_get, kinds
@@ -33,6 +33,21 @@ PER_PAGE = 20
 MAX_PER_PAGE = 50
 SORTS = ("relevance", "date")
 FACETS_SECONDS = 3600
+HIT_FIELDS = (
+    "kind",
+    "object_id",
+    "title",
+    "code",
+    "url",
+    "summary",
+    "body",
+    "subtype",
+    "date",
+    "institution__id",
+    "institution__slug",
+    "institution__name",
+    "institution__acronym",
+)
 
 
 @dataclass(frozen=True)
@@ -223,11 +238,28 @@ def _facets(engine: Any, match: Any, filters: Filters) -> dict[str, list[tuple[A
     return facets
 
 
+def _precomputed(query: ParsedQuery, filters: Filters) -> dict[str, Any] | None:
+    """What the index worked out in advance for a broad one-word search without filters."""
+    if filters != Filters() or len(query.required) != 1 or query.required[0].prefix:
+        return None
+    alternatives = query.required[0].alternatives
+    if len(alternatives) != 1 or len(alternatives[0]) != 1:
+        return None
+    term = alternatives[0][0]
+    if query.term_documents.get(term, 0) < BROAD_MATCHES:
+        return None
+    found: dict[str, Any] | None = (
+        SearchTerm.objects.filter(term=term).values_list("precomputed", flat=True).first()
+    )
+    return found
+
+
 def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     query = results.query
     groups, any_group = query.required, False
     match = engine.match(groups, any_group=False)
-    facets = _facets(engine, match, filters)
+    precomputed = _precomputed(query, filters)
+    facets = precomputed["facets"] if precomputed else _facets(engine, match, filters)
     total = sum(n for _v, n in facets["type"])
     if not total and len(query.groups) > 1:
         groups, any_group = query.groups, True
@@ -249,10 +281,13 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
         return
     # Candidates: the best-regarded pages whose title or keywords hold the query, and the
     # engine's best by full text; the re-ranker orders them, the engine's order follows.
-    names = engine.match(groups, any_group=any_group, fields="names")
-    merged = dict(
-        engine.best_documents(names, filters, limit=CANDIDATES, broad=total > BROAD_MATCHES)
-    )
+    if precomputed:
+        merged = dict.fromkeys(precomputed["names_top"], 0.0)
+    else:
+        names = engine.match(groups, any_group=any_group, fields="names")
+        merged = dict(
+            engine.best_documents(names, filters, limit=CANDIDATES, broad=total > BROAD_MATCHES)
+        )
     # When titles alone fill the candidates, a body match would not reach the first pages:
     # ranking every body of a broad query ("municipalidad") would cost the most and show nothing.
     if len(merged) < CANDIDATES:
@@ -301,7 +336,9 @@ def _hits(ranked: list[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
     scores = dict(ranked)
     docs = {
         d.pk: d
-        for d in SearchDocument.objects.filter(pk__in=list(scores)).select_related("institution")
+        for d in SearchDocument.objects.filter(pk__in=list(scores))
+        .select_related("institution")
+        .only(*HIT_FIELDS)
     }
     hits = []
     for pk, score in ranked:

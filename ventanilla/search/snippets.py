@@ -8,7 +8,7 @@ from ventanilla.search.analysis import stem, token_spans
 from ventanilla.search.query import Group
 
 WINDOW_TOKENS = 28
-MAX_SOURCE = 2000
+MAX_SOURCE = 1200
 
 
 def _wanted(groups: list[Group]) -> tuple[set[str], tuple[str, ...]]:

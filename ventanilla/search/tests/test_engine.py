@@ -12,7 +12,7 @@ from ventanilla.institutions.models import Institution, Level
 from ventanilla.institutions.services import institution_update
 from ventanilla.institutions.tests.factories import InstitutionFactory
 from ventanilla.search.analysis import analyze, stem
-from ventanilla.search.models import SearchDocument, SearchLog, Synonym
+from ventanilla.search.models import SearchDocument, SearchLog, SearchTerm, Synonym
 from ventanilla.search.selectors import search, search_suggest
 from ventanilla.search.services import synonym_save
 from ventanilla.ubigeo.tests.factories import DepartmentFactory
@@ -244,3 +244,29 @@ def test_rebuild_command_reports_and_is_repeatable(catalogue, capsys):
     captured = capsys.readouterr()
     assert "documentos" in captured.out
     assert "procedure" in captured.err
+
+
+@pytest.fixture
+def broad_at_three(monkeypatch):
+    """A term in three documents counts as broad, as one in thousands does in production."""
+    monkeypatch.setattr("ventanilla.search.backends.base.BROAD_MATCHES", 3)
+    monkeypatch.setattr("ventanilla.search.selectors.BROAD_MATCHES", 3)
+
+
+def test_broad_terms_answer_from_what_the_index_worked_out(
+    broad_at_three, reindex, django_capture_on_commit_callbacks
+):
+    for title in ("Licencia de conducir", "Licencia de funcionamiento", "Licencia de obra"):
+        ProcedureFactory(title=title)
+    reindex()
+    term = SearchTerm.objects.get(term=stem("licencia"))
+    assert term.precomputed["names_top"]
+    results = search(q="licencias")
+    assert results.total == 3
+    assert {f.value: f.count for f in results.facets["type"]} == {"procedure": 3}
+    # A new page with the term refreshes what was worked out, after its commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        ProcedureFactory(title="Licencia de pesca")
+    results = search(q="licencia")
+    assert results.total == 4
+    assert "Licencia de pesca" in titles(results)

@@ -324,7 +324,7 @@ def worker(args: argparse.Namespace) -> None:
         "build_reused": "build_s" not in timings,
         "timings": timings,
         "figures": figures,
-        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "cache": str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1],
         "busy_before": busy_before,
         "busy_after": busy_after,
         "diagnosis": diagnosis,

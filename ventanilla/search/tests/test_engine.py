@@ -11,7 +11,8 @@ from ventanilla.catalogue.tests.factories import CatalogueEntryFactory, Procedur
 from ventanilla.institutions.models import Institution, Level
 from ventanilla.institutions.services import institution_update
 from ventanilla.institutions.tests.factories import InstitutionFactory
-from ventanilla.search.analysis import analyze, stem
+from ventanilla.search.analysis import analyze, stem, terms
+from ventanilla.search.indexing import index_changed
 from ventanilla.search.models import SearchDocument, SearchLog, SearchTerm, Synonym
 from ventanilla.search.selectors import search, search_suggest
 from ventanilla.search.services import synonym_save
@@ -238,7 +239,10 @@ def test_renaming_an_institution_reindexes_its_procedures(django_capture_on_comm
 def test_rebuild_command_reports_and_is_repeatable(catalogue, capsys):
     call_command("search_rebuild")
     first = SearchDocument.objects.count()
+    rows = set(SearchDocument.objects.values_list("pk", "digest"))
     call_command("search_rebuild")
+    # Nothing changed, so nothing was rewritten (no dead rows left for a vacuum).
+    assert set(SearchDocument.objects.values_list("pk", "digest")) == rows
     expected = Procedure.objects.count() + Institution.objects.count()
     assert SearchDocument.objects.count() == first == expected
     captured = capsys.readouterr()
@@ -270,3 +274,20 @@ def test_broad_terms_answer_from_what_the_index_worked_out(
     results = search(q="licencia")
     assert results.total == 4
     assert "Licencia de pesca" in titles(results)
+
+
+def test_the_engine_index_follows_every_write_after_all_migrations(reindex):
+    """A migration that rebuilds the documents table on SQLite must not leave the full-text
+    index without its triggers: insert, change and delete all reach it."""
+    procedure = ProcedureFactory(title="Registrar una embarcación pesquera")
+    reindex()
+    assert search(q="embarcacion").total == 1
+    SearchDocument.objects.filter(object_id=procedure.pk, kind="procedure").update(
+        title_terms=terms("Registrar canoa")
+    )
+    index_changed()  # what the indexing functions do after their writes (facets are cached)
+    assert search(q="embarcacion").total == 0
+    assert search(q="canoa").total == 1
+    SearchDocument.objects.filter(object_id=procedure.pk, kind="procedure").delete()
+    index_changed()
+    assert search(q="canoa").total == 0

@@ -64,6 +64,19 @@ class ParsedQuery:
     def required(self) -> list[Group]:
         return [g for g in self.groups if not g.optional] or self.groups
 
+    def without_common(self, groups: list[Group], limit: int) -> list[Group]:
+        """`groups` without the one-word ones that thousands of documents hold ("publico"),
+        unless nothing would be left: when not every word matches, such a word alone says
+        nothing about what was wanted, and it would match most of the index."""
+        kept = [
+            g
+            for g in groups
+            if len(g.alternatives) > 1
+            or len(g.alternatives[0]) > 1
+            or self.term_documents.get(g.alternatives[0][0], 0) < limit
+        ]
+        return kept or groups
+
     @property
     def optional(self) -> list[Group]:
         required = self.required
@@ -250,9 +263,10 @@ class TypoFinder:
         )
         return (found[0], found[1], found[2]) if found else None
 
-    def nearest(self, term: str) -> list[tuple[str, str]]:
-        """(term, word) of the best corrections of `term`: the smallest edit distance first,
-        then the most documents; at most distance 1, or 2 for words of eight letters or more."""
+    def nearest(self, term: str) -> list[tuple[str, str, int]]:
+        """(term, word, documents) of the best corrections of `term`: the smallest edit
+        distance first, then the most documents; at most distance 1, or 2 for words of eight
+        letters or more."""
         # Two edits only in long words: «aparece» is one edit from nothing and two from «paracas».
         limit = 1 if len(term) <= 7 else 2
         scored = []
@@ -264,7 +278,7 @@ class TypoFinder:
         if not scored:
             return []
         best = scored[0][0]
-        return [(c, w) for d, _n, c, w in scored if d == best][:3]
+        return [(c, w, -n) for d, n, c, w in scored if d == best][:3]
 
 
 def _correct(parsed: ParsedQuery, typo: TypoFinder, *, last_is_prefix: bool) -> None:
@@ -298,11 +312,12 @@ def _correct(parsed: ParsedQuery, typo: TypoFinder, *, last_is_prefix: bool) -> 
             continue
         groups.append(
             Group(
-                alternatives=tuple((c,) for c, _w in nearest),
+                alternatives=tuple((c,) for c, _w, _n in nearest),
                 source=group.source,
                 optional=group.optional,
             )
         )
+        parsed.term_documents.update((c, n) for c, _w, n in nearest)
         if group.source in corrected_words:
             corrected_words[corrected_words.index(group.source)] = nearest[0][1]
             changed = True

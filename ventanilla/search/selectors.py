@@ -33,6 +33,7 @@ PER_PAGE = 20
 MAX_PER_PAGE = 50
 SORTS = ("relevance", "date")
 FACETS_SECONDS = 3600
+BODY_RANKED_MATCHES = 500
 HIT_FIELDS = (
     "kind",
     "object_id",
@@ -262,7 +263,7 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     facets = precomputed["facets"] if precomputed else _facets(engine, match, filters)
     total = sum(n for _v, n in facets["type"])
     if not total and len(query.groups) > 1:
-        groups, any_group = query.groups, True
+        groups, any_group = query.without_common(query.groups, BROAD_MATCHES), True
         match = engine.match(groups, any_group=True)
         facets = _facets(engine, match, filters)
         total = sum(n for _v, n in facets["type"])
@@ -291,8 +292,16 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     # When titles alone fill the candidates, a body match would not reach the first pages:
     # ranking every body of a broad query ("municipalidad") would cost the most and show nothing.
     if len(merged) < CANDIDATES:
-        for pk, score in engine.ranked(match, filters, limit=BODY_CANDIDATES):
-            merged[pk] = score
+        # Scoring every body is worth it for a few hundred matches; past that, the best
+        # regarded ones are the candidates (scoring reads each match's whole vector).
+        if total <= BODY_RANKED_MATCHES:
+            body = engine.ranked(match, filters, limit=BODY_CANDIDATES)
+        else:
+            body = engine.best_documents(
+                match, filters, limit=BODY_CANDIDATES, broad=total > BROAD_MATCHES
+            )
+        for pk, score in body:
+            merged[pk] = max(merged.get(pk, 0.0), score)
     ordered = rerank(query, _candidates(list(merged.items())))
     ranked = [(c.id, c.score) for c in ordered[offset : offset + results.per_page]]
     missing = results.per_page - len(ranked)

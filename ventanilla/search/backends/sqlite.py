@@ -3,15 +3,13 @@ typo candidates from the vocabulary, scanned in memory with rapidfuzz (SQLite ha
 index built in)."""
 
 import re
-import secrets
 
-from django.core.cache import cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ventanilla.search.backends.base import Backend, Match
 from ventanilla.search.models import SearchTerm
-from ventanilla.search.query import Group
+from ventanilla.search.query import Group, Memo
 
 VOCABULARY_VERSION_KEY = "search:vocabulary:version"
 _SAFE = re.compile(r"^[a-z0-9]+$")
@@ -19,7 +17,13 @@ _SAFE = re.compile(r"^[a-z0-9]+$")
 WEIGHTS = (10.0, 4.0, 1.0)
 COLUMNS = {"title": "title_terms", "names": "title_terms keyword_terms"}
 
-_vocabulary: tuple[object, list[str], list[tuple[str, int]]] | None = None
+
+def _build_vocabulary() -> tuple[list[str], list[tuple[str, int]]]:
+    rows = list(SearchTerm.objects.values_list("term", "word", "documents"))
+    return [r[0] for r in rows], [(r[1], r[2]) for r in rows]
+
+
+_vocabulary = Memo(VOCABULARY_VERSION_KEY, _build_vocabulary)
 
 
 def _term(term: str, prefix: bool) -> str:
@@ -43,7 +47,7 @@ def fts_expression(groups: list[Group], *, any_group: bool) -> str:
 
 
 def vocabulary_forget() -> None:
-    cache.set(VOCABULARY_VERSION_KEY, secrets.randbits(48), timeout=None)
+    _vocabulary.forget()
 
 
 class SqliteBackend(Backend):
@@ -71,23 +75,8 @@ class SqliteBackend(Backend):
             "ORDER BY d.boost DESC, d.id LIMIT %s"
         )
 
-    def _vocabulary(self) -> tuple[list[str], list[tuple[str, int]]]:
-        global _vocabulary
-        version = cache.get(VOCABULARY_VERSION_KEY)
-        if version is None:
-            vocabulary_forget()
-            version = cache.get(VOCABULARY_VERSION_KEY)
-        if _vocabulary is None or _vocabulary[0] != version:
-            rows = list(SearchTerm.objects.values_list("term", "word", "documents"))
-            _vocabulary = (
-                version,
-                [r[0] for r in rows],
-                [(r[1], r[2]) for r in rows],
-            )
-        return _vocabulary[1], _vocabulary[2]
-
     def candidates(self, term: str) -> list[tuple[str, str, int]]:
-        terms, info = self._vocabulary()
+        terms, info = _vocabulary.get()
         found = process.extract(
             term,
             terms,

@@ -5,13 +5,11 @@ home page's contents.
 visitor typed: an empty, over-long or punctuation-only query, an unknown filter or a page past
 the end come back as a result with a Spanish message."""
 
-import hashlib
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Func, IntegerField, Subquery
 from django.utils.translation import gettext as _
 from markupsafe import Markup
@@ -21,7 +19,7 @@ from ventanilla.catalogue.selectors import procedure_popular
 from ventanilla.institutions.models import Institution, Kind, Level
 from ventanilla.search.backends import Filters, backend
 from ventanilla.search.backends.base import BROAD_MATCHES
-from ventanilla.search.indexing import index_generation
+from ventanilla.search.facets import FacetValue, facet_counts, facet_values
 from ventanilla.search.models import SearchDocument, SearchTerm
 from ventanilla.search.query import ParsedQuery, query_parse
 from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
@@ -32,7 +30,6 @@ from ventanilla.ubigeo.models import Department
 PER_PAGE = 20
 MAX_PER_PAGE = 50
 SORTS = ("relevance", "date")
-FACETS_SECONDS = 3600
 BODY_RANKED_MATCHES = 500
 HIT_FIELDS = (
     "kind",
@@ -73,14 +70,6 @@ class Hit:
     subtype_label: str
     date: datetime | None
     score: float
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
 
 
 @dataclass
@@ -224,21 +213,6 @@ def search(
     return results
 
 
-def _facets(engine: Any, match: Any, filters: Filters) -> dict[str, list[tuple[Any, int]]]:
-    """Facet counts of a match, kept until the index next changes: counting every match of
-    a broad query ("municipalidad") is the dearest part of a search, and the broad queries
-    are the ones many people repeat."""
-    key = hashlib.blake2b(
-        repr((engine.name, match.where_params, filters)).encode(), digest_size=16
-    ).hexdigest()
-    key = f"search:facets:{index_generation()}:{key}"
-    facets: dict[str, list[tuple[Any, int]]] | None = cache.get(key)
-    if facets is None:
-        facets = engine.facets(match, filters)
-        cache.set(key, facets, timeout=FACETS_SECONDS)
-    return facets
-
-
 def _precomputed(query: ParsedQuery, filters: Filters) -> dict[str, Any] | None:
     """What the index worked out in advance for a broad one-word search without filters."""
     if filters != Filters() or len(query.required) != 1 or query.required[0].prefix:
@@ -260,19 +234,19 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
     groups, any_group = query.required, False
     match = engine.match(groups, any_group=False)
     precomputed = _precomputed(query, filters)
-    facets = precomputed["facets"] if precomputed else _facets(engine, match, filters)
+    facets = precomputed["facets"] if precomputed else facet_counts(engine, match, filters)
     total = sum(n for _v, n in facets["type"])
     if not total and len(query.groups) > 1:
         groups, any_group = query.without_common(query.groups, BROAD_MATCHES), True
         match = engine.match(groups, any_group=True)
-        facets = _facets(engine, match, filters)
+        facets = facet_counts(engine, match, filters)
         total = sum(n for _v, n in facets["type"])
         results.relaxed = bool(total)
     results.total = total
     if filters.kinds:
         # The type facet counts as if no type were chosen, so every tab keeps its number.
-        facets = {**facets, "type": _facets(engine, match, replace(filters, kinds=()))["type"]}
-    results.facets = _facet_values(facets, filters)
+        facets = {**facets, "type": facet_counts(engine, match, replace(filters, kinds=()))["type"]}
+    results.facets = facet_values(facets, filters)
     offset = (results.page - 1) * results.per_page
     if not total or offset >= total:
         return
@@ -375,55 +349,6 @@ def _hits(ranked: list[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
             )
         )
     return hits
-
-
-def _department_names() -> dict[str, str]:
-    names: dict[str, str] | None = cache.get("search:departments")
-    if names is None:
-        names = dict(Department.objects.values_list("code", "name"))
-        cache.set("search:departments", names, timeout=3600)
-    return names
-
-
-def _facet_values(
-    facets: dict[str, list[tuple[Any, int]]], filters: Filters
-) -> dict[str, list[FacetValue]]:
-    known = kinds()
-    institution_rows = facets.get("institution", [])[:20]
-    institution_info = {
-        pk: (slug, name)
-        for pk, slug, name in Institution.objects.filter(
-            pk__in=[v for v, _n in institution_rows]
-        ).values_list("pk", "slug", "name")
-    }
-    departments = _department_names()
-    levels = dict(Level.choices)
-    return {
-        "type": [
-            FacetValue(
-                str(v),
-                str(known[v].label_plural) if v in known else str(v),
-                n,
-                v in filters.kinds,
-            )
-            for v, n in facets.get("type", [])
-        ],
-        "institution": [
-            FacetValue(
-                institution_info[v][0], institution_info[v][1], n, v == filters.institution_id
-            )
-            for v, n in institution_rows
-            if v in institution_info
-        ],
-        "level": [
-            FacetValue(str(v), str(levels.get(v, v)), n, v == filters.level)
-            for v, n in facets.get("level", [])
-        ],
-        "department": [
-            FacetValue(str(v), departments.get(v, str(v)), n, v == filters.department_id)
-            for v, n in facets.get("department", [])
-        ],
-    }
 
 
 def search_suggest(prefix: str | None, limit: int = 8) -> list[Suggestion]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ventanilla.catalogue.urls")),
     path("", include("ventanilla.search.urls")),
     path("", include("ventanilla.feedback.urls")),
+    path("cuenta/", include("ventanilla.accounts.urls")),
     path("api/v1/", api.urls),
     path("gestion/", admin.site.urls),
 ]

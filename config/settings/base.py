@@ -173,6 +173,31 @@ TASKS = {
     }
 }
 
+# Identity (docs/decisions/0007-identity.md). Older hashes are upgraded on the next login.
+PASSWORD_HASHERS = [
+    "ventanilla.accounts.hashers.VentanillaArgon2Hasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = ["ventanilla.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+# Failed logins: after this many for one account or one address, each try waits (doubling);
+# after LOGIN_LOCK_AFTER for one account it is locked until an administrator lifts it.
+LOGIN_DELAY_AFTER = int(os.environ.get("VENTANILLA_LOGIN_DELAY_AFTER", "5"))
+LOGIN_DELAY_SECONDS = int(os.environ.get("VENTANILLA_LOGIN_DELAY_SECONDS", "30"))
+LOGIN_LOCK_AFTER = int(os.environ.get("VENTANILLA_LOGIN_LOCK_AFTER", "10"))
+# Per address the bar is higher: many citizens share one address behind a mobile carrier's NAT.
+LOGIN_ADDRESS_DELAY_AFTER = int(os.environ.get("VENTANILLA_LOGIN_ADDRESS_DELAY_AFTER", "20"))
+# Sessions: two weeks at most, and a citizen idle for LOGIN_IDLE_SECONDS logs in again.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+LOGIN_IDLE_SECONDS = int(os.environ.get("VENTANILLA_LOGIN_IDLE_SECONDS", str(2 * 3600)))
+# Outgoing e-mail (password recovery, invitations): printed to the console in the demo.
+EMAIL_BACKEND = os.environ.get(
+    "VENTANILLA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("VENTANILLA_FROM_EMAIL", "Ventanilla <no-responder@ventanilla.gob.pe>")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -41,3 +41,18 @@ def membership_institution_ids(*, user: Any, roles: Iterable[str]) -> set[int]:
         for institution_id, held in membership_roles_by_institution(user=user).items()
         if held & wanted
     }
+
+
+def user_by_login_name(name: str) -> Any:
+    """The account a login form names: 8 digits are a DNI, other digits (9–12) a carné de
+    extranjería, anything else an official's username. None when nothing matches."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    value = name.strip()
+    if value.isdigit():
+        kind = "dni" if len(value) == 8 else "ce"
+        return User.objects.filter(document_type=kind, document_number=value).first()
+    if not value:
+        return None
+    return User.objects.filter(username=value, document_number="").first()

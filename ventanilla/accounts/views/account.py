@@ -1,0 +1,5 @@
+"""Account pages: account."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Account pages: auth."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

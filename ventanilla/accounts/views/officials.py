@@ -1,0 +1,5 @@
+"""Account pages: officials."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -3,6 +3,9 @@
 import pytest
 from django.core.cache import cache
 
+# The fake civil registry, run as its own process (fixtures `civil_registry`, `civil_registry_fake`).
+pytest_plugins = ["ventanilla.integrations.civil_registry.testing"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accounts.views.auth import backoffice_login_view
 from ventanilla.api.urls import api
 
 admin.site.site_header = _("Ventanilla · Gestión")
@@ -14,8 +15,10 @@ urlpatterns = [
     path("", include("ventanilla.catalogue.urls")),
     path("", include("ventanilla.search.urls")),
     path("", include("ventanilla.feedback.urls")),
+    path("", include("ventanilla.oidc.urls")),  # /.well-known/openid-configuration, /oidc/…
     path("cuenta/", include("ventanilla.accounts.urls")),
     path("api/v1/", api.urls),
+    path("gestion/login/", backoffice_login_view),
     path("gestion/", admin.site.urls),
 ]
 

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.oidc.keys import signing_key_pem
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VENTANILLA_VAR_DIR", BASE_DIR / "var"))
 SHARED_DATA_DIR = Path(
@@ -88,13 +90,17 @@ INSTALLED_APPS = [
     "ventanilla.search",
     "ventanilla.api",
     "ventanilla.integrations.civil_registry",
+    "oauth2_provider",  # before ventanilla.oidc: its admin registers our Application admin
+    "ventanilla.oidc",
 ]
 
 # Whole-page cache for anonymous citizens, and compression when no nginx sits in front.
 PAGE_CACHE_ENABLED = env_bool("VENTANILLA_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("VENTANILLA_PAGE_CACHE_SECONDS", "86400"))
 # Paths that are never whole-page cached (API answers carry their own Cache-Control).
-PAGE_CACHE_SKIP_PREFIXES = ("/api/", "/gestion/", "/static/", "/media/", "/opinion/", "/idioma/")
+PAGE_CACHE_SKIP_PREFIXES = (
+    "/api/", "/gestion/", "/static/", "/media/", "/opinion/", "/idioma/", "/oidc/", "/.well-known/"
+)
 COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
 # nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).
 PAGE_CACHE_PURGE_URLS = [u for u in os.environ.get("VENTANILLA_PURGE_URLS", "").split(",") if u]
@@ -112,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ventanilla.accounts.middleware.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -194,9 +201,13 @@ LOGIN_ADDRESS_DELAY_AFTER = int(os.environ.get("VENTANILLA_LOGIN_ADDRESS_DELAY_A
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 LOGIN_IDLE_SECONDS = int(os.environ.get("VENTANILLA_LOGIN_IDLE_SECONDS", str(2 * 3600)))
 # Outgoing e-mail (password recovery, invitations): printed to the console in the demo.
-EMAIL_BACKEND = os.environ.get(
-    "VENTANILLA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "VENTANILLA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        )
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("VENTANILLA_FROM_EMAIL", "Ventanilla <no-responder@ventanilla.gob.pe>")
 
 # The civil registry through PIDE: RENIEC (DNI) and Migraciones (carné de extranjería)
@@ -213,6 +224,52 @@ CIVIL_REGISTRY_INSTITUTION = os.environ.get("VENTANILLA_CIVIL_REGISTRY_INSTITUTI
 CIVIL_REGISTRY_MAC = os.environ.get("VENTANILLA_CIVIL_REGISTRY_MAC", "02:00:00:00:00:01")
 CIVIL_REGISTRY_IP = os.environ.get("VENTANILLA_CIVIL_REGISTRY_IP", "127.0.0.1")
 CIVIL_REGISTRY_TIMEOUT = float(os.environ.get("VENTANILLA_CIVIL_REGISTRY_TIMEOUT", "3"))
+
+# Single sign-on: Ventanilla as an OpenID Connect provider (django-oauth-toolkit), see
+# docs/decisions/0008-openid-connect-provider.md. Code flow with PKCE S256 only.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # PEM text or a file path; unset, a key is generated once into VAR_DIR (demo, tests).
+    "OIDC_RSA_PRIVATE_KEY": signing_key_pem(
+        os.environ.get("VENTANILLA_OIDC_PRIVATE_KEY", ""),
+        default_path=VAR_DIR / "oidc" / "signing-key.pem",
+    ),
+    # Keys retired by a rotation, still published in the JWKS until their tokens expire.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        signing_key_pem(k, default_path=VAR_DIR / "oidc" / "signing-key.pem")
+        for k in os.environ.get("VENTANILLA_OIDC_PREVIOUS_KEYS", "").split(",")
+        if k.strip()
+    ],
+    # e.g. "https://www.ventanilla.gob.pe"; unset, the issuer is the address the request came to.
+    "OIDC_ISS_ENDPOINT": os.environ.get("VENTANILLA_OIDC_ISSUER", ""),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    # What the consent screen says each scope shares.
+    "SCOPES": {
+        "openid": _("Saber que eres tú (un identificador que no revela tus datos)"),
+        "profile": _("Tus nombres, apellidos y número de documento"),
+        "email": _("Tu correo electrónico"),
+        "phone": _("Tu número de celular"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "SCOPES_BACKEND_CLASS": "ventanilla.oidc.scopes.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "ventanilla.oidc.validators.VentanillaValidator",
+    "APPLICATION_ADMIN_CLASS": "ventanilla.oidc.admin.ApplicationAdmin",
+}
+# django-oauth-toolkit's own models (not swapped); named so migrations can refer to them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,6 +308,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# How many proxies (nginx, a load balancer) append to X-Forwarded-For in front of the web
+# processes: 0 when Django's own server faces the client (the demo).
+TRUSTED_PROXY_COUNT = int(os.environ.get("VENTANILLA_TRUSTED_PROXIES", "0"))
 
 # Query strings longer than this are answered with a clear 400 page instead of being parsed.
 MAX_QUERY_STRING_LENGTH = 2048

@@ -19,7 +19,7 @@ class Level(StrEnum):
     TWO_FACTOR = "two_factor"
     # Certificate logins (DNIe, a token): the model has room for them; not offered yet.
     CERTIFICATE_DNIE = "certificate_dnie"
-    CERTIFICATE_TOKEN = "certificate_token"
+    CERTIFICATE_TOKEN = "certificate_token"  # noqa: S105 - a level name, not a secret
 
 
 RANK = {

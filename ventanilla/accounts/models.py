@@ -25,7 +25,9 @@ class User(AbstractUser):
     document_number = models.CharField(_("número de documento"), max_length=12, blank=True)
     phone = models.CharField(_("celular"), max_length=20, blank=True)
     # When the civil registry last confirmed the document and gave the names.
-    registry_verified_at = models.DateTimeField(_("verificado en el registro"), null=True, blank=True)
+    registry_verified_at = models.DateTimeField(
+        _("verificado en el registro"), null=True, blank=True
+    )
     # Set after too many failed logins; only an administrator lifts it (accounts.services).
     locked_at = models.DateTimeField(_("bloqueado desde"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("cuenta eliminada"), null=True, blank=True)
@@ -124,6 +126,9 @@ class TotpDevice(TimeStampedModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"TOTP · {self.user_id}"
+
 
 class RecoveryCode(models.Model):
     """One-time codes to get in without the authenticator; only hashes are kept."""
@@ -134,6 +139,9 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(max_length=128)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"recovery · {self.user_id}"
 
 
 class UserSession(models.Model):
@@ -153,6 +161,9 @@ class UserSession(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "-last_seen_at"], name="usersession_user_seen")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.session_key[:8]}…"
+
 
 class LoginThrottle(models.Model):
     """Failed logins counted per account ("account:<id>") and per address ("address:<ip>"),
@@ -162,3 +173,6 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField()
     blocked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.failures}"

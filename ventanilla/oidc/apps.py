@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OidcConfig(AppConfig):
+    name = "ventanilla.oidc"
+    label = "oidc"
+    verbose_name = "Inicio de sesión único (OpenID Connect)"

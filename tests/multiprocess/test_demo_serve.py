@@ -1,5 +1,5 @@
 """`manage.py demo_serve`: Django's server with static files through WhiteNoise (DEBUG off)
-and the tasks worker beside it; SIGTERM stops both."""
+and the tasks worker and the fake civil registry beside it; SIGTERM stops all three."""
 
 import signal
 import subprocess
@@ -21,7 +21,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_worker(
+def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_helpers(
     tmp_path, static_root, processes
 ):
     env = base_env(
@@ -29,6 +29,7 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_worker(
         VENTANILLA_VAR_DIR=str(tmp_path),
         VENTANILLA_STATIC_ROOT=str(static_root),
         VENTANILLA_DEBUG="0",
+        VENTANILLA_CIVIL_REGISTRY_URL=f"http://127.0.0.1:{free_port()}",
     )
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
@@ -54,9 +55,15 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_worker(
     assert headers["Content-Type"].startswith("text/css")
     assert body == (ROOT / "static" / "css" / "ventanilla.css").read_text()
     assert fetch(f"{base}/")[0] == 200
-    workers = _children(server.pid)
-    assert len(workers) == 1  # the db_worker
-    assert "db_worker" in Path(f"/proc/{workers[0]}/cmdline").read_text()
+    # python manage.py <command> ...: the tasks worker and the fake civil registry.
+    commands = {
+        Path(f"/proc/{pid}/cmdline").read_text().split("\0")[2]: pid
+        for pid in _children(server.pid)
+    }
+    assert sorted(commands) == ["civil_registry_fake", "db_worker"]
+    registry = env["VENTANILLA_CIVIL_REGISTRY_URL"]
+    wait_until_serving(f"{registry}/_fake/health", server)
+    assert fetch(f"{registry}/_fake/health")[0] == 200
 
     server.send_signal(signal.SIGTERM)
     output, _ = server.communicate(timeout=20)
@@ -64,8 +71,12 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_worker(
     assert server.returncode == 0, text
     assert f"{base}/gestion/" in text
     assert "Proceso de tareas detenido." in text
+    assert f"{registry}/" in text  # the fake says where it listens
     deadline = time.monotonic() + 5
-    while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline and any(
+        Path(f"/proc/{pid}").exists() for pid in commands.values()
+    ):
         time.sleep(0.1)
-    assert not Path(f"/proc/{workers[0]}").exists(), "the worker outlived demo_serve"
+    for command, pid in commands.items():
+        assert not Path(f"/proc/{pid}").exists(), f"{command} outlived demo_serve"
     stop(server)

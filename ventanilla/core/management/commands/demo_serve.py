@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Recopilando archivos estáticos…"))
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None if options["no_worker"] else self._start_worker()
+        registry = self._start_civil_registry()
         previous = signal.signal(signal.SIGTERM, self._terminate)
         base = f"http://{addrport}"
         self.stdout.write(_("Portal:          %(url)s/") % {"url": base})
@@ -62,6 +64,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, previous)
             if worker is not None:
                 self._stop_worker(worker)
+            if registry is not None:
+                self._stop_civil_registry(registry)
             self.stdout.write(_("Servidor detenido."))
 
     @staticmethod
@@ -90,6 +94,25 @@ class Command(BaseCommand):
         self.stdout.write(_("Proceso de tareas iniciado (%(cmd)s).") % {"cmd": "db_worker"})
         # Its own process group: a Ctrl+C in the terminal reaches it once, through us.
         return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+
+    def _start_civil_registry(self) -> subprocess.Popen[bytes] | None:
+        # The fake RENIEC/Migraciones (PIDE) that registration asks, as its own process,
+        # when the settings point at this machine; a real registry is left alone.
+        if urlsplit(settings.CIVIL_REGISTRY_URL).hostname not in {"127.0.0.1", "localhost"}:
+            return None
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        command = [sys.executable, str(manage), "civil_registry_fake", "--quiet"]
+        # It prints its address itself once it listens.
+        return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+
+    def _stop_civil_registry(self, registry: subprocess.Popen[bytes]) -> None:
+        if registry.poll() is None:
+            registry.terminate()
+            try:
+                registry.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                registry.kill()
+                registry.wait()
 
     def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
         if worker.poll() is None:

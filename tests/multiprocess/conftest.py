@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -10,9 +11,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import override_settings
+
+from config.settings.base import database_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -81,3 +88,69 @@ def base_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENTANILLA_")}
     env.update(extra)
     return env
+
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _reachable() -> str | None:
+    """Why the test cannot run here, or None when PostgreSQL and Redis both answer."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=2).close()
+    except psycopg.Error as error:
+        return f"PostgreSQL is not reachable on 127.0.0.1:5432 ({error})"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis is not reachable on 127.0.0.1:6379 ({error})"
+    return None
+
+
+@pytest.fixture
+def throwaway_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; dropped afterwards."""
+    import psycopg
+
+    reason = _reachable()
+    if reason:
+        pytest.skip(reason)
+    name = f"ventanilla_mp_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_SERVER}/{name}?conn_max_age=0"
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def shared_cache() -> Iterator[str]:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@contextmanager
+def this_process_uses(database_url: str, cache_url: str) -> Iterator[None]:
+    """Point this test process's default database and cache at the ones the servers use, so
+    the edit below goes through the real service, as the back office would call it."""
+    settings_dict = connections.configure_settings({"default": database_from_url(database_url)})
+    backend = load_backend(settings_dict["default"]["ENGINE"])
+    connection = backend.DatabaseWrapper(settings_dict["default"], "default")
+    previous = connections["default"]
+    connections["default"] = connection
+    try:
+        cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+        with override_settings(CACHES={"default": cache}, PAGE_CACHE_PURGE_URLS=[]):
+            yield
+    finally:
+        connection.close()
+        connections["default"] = previous

@@ -13,12 +13,7 @@ from django.contrib.auth.hashers import make_password
 
 from ventanilla.accounts.hashers import VentanillaArgon2Hasher
 
-from .conftest import PYTHON, ROOT, base_env, free_port, wait_until_serving
-from .test_two_processes import (  # noqa: F401 - fixtures
-    _this_process_uses,
-    shared_cache,
-    throwaway_database,
-)
+from .conftest import PYTHON, ROOT, base_env, free_port, this_process_uses, wait_until_serving
 
 PASSWORD = "una-clave-larga-2026"
 
@@ -39,7 +34,7 @@ class Browser:
 
     def request(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(url, data=body, headers={"Referer": url})
+        req = urllib.request.Request(url, data=body, headers={"Referer": url})  # noqa: S310
         try:
             with self.opener.open(req, timeout=20) as response:
                 return (
@@ -81,7 +76,7 @@ def test_a_login_holds_across_processes_and_failures_add_up(
         servers.append(f"http://127.0.0.1:{port}")
     a, b = servers
 
-    with django_db_blocker.unblock(), _this_process_uses(throwaway_database, shared_cache):
+    with django_db_blocker.unblock(), this_process_uses(throwaway_database, shared_cache):
         from django.contrib.auth import get_user_model
 
         from ventanilla.accounts.models import UserSession

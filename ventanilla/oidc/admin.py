@@ -55,7 +55,7 @@ class ApplicationForm(forms.ModelForm[Any]):
             policy = ClientPolicy.objects.filter(application=self.instance).first()
             self.fields["allowed_scopes"].initial = policy.scopes if policy else ["openid"]
             # A public client has no secret to hash; changing the type means a new client.
-            self.fields.pop("client_type")
+            self.fields.pop("client_type", None)
 
 
 class ApplicationAdmin(admin.ModelAdmin[Any]):

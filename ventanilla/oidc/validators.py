@@ -86,6 +86,13 @@ class VentanillaValidator(OAuth2Validator):
             claims["auth_time"] = context.auth_time
         return claims, expiration
 
+    # prompt=none: the authorize view answers login_required / consent_required itself.
+    def validate_silent_login(self, request: Any) -> bool:
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        return True
+
     def refresh_id_token(self, request: Any) -> bool:
         # A refresh has no authentication event to describe: no new ID token, only tokens.
         return False

@@ -22,7 +22,8 @@ from oauth2_provider.views import (
 from oauthlib.common import add_params_to_uri
 
 from ventanilla.accounts.assurance import AVAILABLE, SESSION_AUTH_TIME, session_level
-from ventanilla.oidc.authn import Requirement, level_requirement, needs_step_up, too_old
+from ventanilla.accounts.services.login import logout as account_logout
+from ventanilla.oidc.authn import level_requirement, needs_step_up, too_old
 from ventanilla.oidc.selectors import consent_covers
 from ventanilla.oidc.services import consent_record
 from ventanilla.oidc.validators import ACR_ATTR, AUTH_TIME_ATTR
@@ -60,6 +61,12 @@ def _error_message(error: Any) -> str:
             _("La aplicación envió una solicitud de inicio de sesión que no podemos atender."),
         )
     )
+
+
+def _error_context(context: dict[str, Any]) -> dict[str, Any]:
+    # Only the message: the toolkit's "url" (the refused redirect) would shadow the
+    # templates' url() and must never be shown as a link anyway.
+    return {"error": True, "message": _error_message(context["error"])}
 
 
 def _login_url(next_path: str, level: str | None = None) -> str:
@@ -169,7 +176,7 @@ class AuthorizeView(AuthorizationView):
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if "error" in context:
-            context = {**context, "message": _error_message(context["error"])}
+            context = _error_context(context)
         else:
             context.setdefault("levels_available", AVAILABLE)
         return super().render_to_response(context, **kwargs)
@@ -218,10 +225,25 @@ class LogoutView(RPInitiatedLogoutView):
             return application
         return id_token.application if id_token else None
 
+    def do_logout(
+        self,
+        application: Any = None,
+        post_logout_redirect_uri: str | None = None,
+        state: str | None = None,
+        token_user: Any = None,
+    ) -> HttpResponse:
+        # Our logout (session row, audit) first; then the toolkit revokes the user's tokens.
+        user = token_user or self.request.user
+        if self.request.user.is_authenticated:
+            account_logout(request=self.request)
+        return super().do_logout(
+            application,
+            post_logout_redirect_uri,
+            state,
+            token_user=user if user.is_authenticated else None,
+        )
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if "error" in context:
-            context = {**context, "message": _error_message(context["error"])}
+            context = _error_context(context)
         return super().render_to_response(context, **kwargs)
-
-
-__all__ = ["AuthorizeView", "DiscoveryView", "LogoutView", "Requirement"]

@@ -39,7 +39,7 @@ data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py setup_demo
+	$(PY) manage.py setup_demo --base-url http://$(HOST):$(PORT)
 
 demo: data
 	@echo "Sirviendo en http://$(HOST):$(PORT)/ (Ctrl+C para detener)"

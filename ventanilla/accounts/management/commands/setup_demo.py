@@ -1,29 +1,43 @@
-"""`python manage.py setup_demo`: the demo logins (idempotent). A platform administrator, an
-editor of RENIEC and an editor of a municipality that has a curated procedure."""
+"""`python manage.py setup_demo`: the demo logins (idempotent) and what to do with them.
+
+A citizen with a verified DNI and a second factor whose secret is printed (so a script can
+compute codes), a platform administrator, officials of RENIEC and of a municipality that has a
+curated procedure, and the relying party `demo-rp` of the single sign-on."""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Membership, Role
+from ventanilla.accounts.services.second_factor import totp_demo_enable
 from ventanilla.audit.services import record
 from ventanilla.institutions.models import Institution
+from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI, record_for
+from ventanilla.oidc.services import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT_URI,
+    oidc_demo_client_ensure,
+)
 
 DEMO_PASSWORD = "ventanilla-demo"  # noqa: S105 - a published demo login, never for production
+# Base32, so any authenticator app or `pyotp.TOTP(secret).now()` computes the demo's codes.
+DEMO_TOTP_SECRET = "VENTANILLADEMOTOTPSECRET234567AB"  # noqa: S105 - published on purpose
 # Municipalities with a curated procedure (P028 Huancayo, P030 San Bartolo), first found wins.
 MUNICIPALITY_SLUGS = ("munihuancayo", "munisanbartolo")
 
 
-def _user(username: str, *, superuser: bool, first_name: str) -> tuple[Any, bool]:
+def _user(username: str, *, superuser: bool, staff: bool = True, **fields: Any) -> tuple[Any, bool]:
     """Create or repair one demo user; returns (user, changed)."""
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)
     changed = created
-    wanted = {"is_staff": True, "is_active": True, "is_superuser": superuser,
-              "first_name": first_name}  # fmt: skip
+    wanted = {"is_staff": staff, "is_active": True, "is_superuser": superuser, "locked_at": None,
+              **fields}  # fmt: skip
     for name, value in wanted.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
@@ -36,8 +50,35 @@ def _user(username: str, *, superuser: bool, first_name: str) -> tuple[Any, bool
     return user, changed
 
 
+def _citizen() -> tuple[Any, bool]:
+    person = record_for("dni", DEMO_CITIZEN_DNI)
+    if person is None:  # the fake registry's data set always holds the demo citizen
+        raise CommandError(f"El registro de demostración no tiene el DNI {DEMO_CITIZEN_DNI}.")
+    citizen, changed = _user(
+        f"dni-{DEMO_CITIZEN_DNI}",
+        superuser=False,
+        staff=False,
+        document_type="dni",
+        document_number=DEMO_CITIZEN_DNI,
+        first_name=person.given_names.title(),
+        last_name=f"{person.first_surname} {person.second_surname}".strip().title(),
+        email="ciudadana@ventanilla.test",
+        phone="987654321",
+    )
+    if citizen.registry_verified_at is None:
+        citizen.registry_verified_at = timezone.now()
+        citizen.save(update_fields=["registry_verified_at"])
+        changed = True
+    totp_demo_enable(user=citizen, secret=DEMO_TOTP_SECRET)
+    return citizen, changed
+
+
 class Command(BaseCommand):
-    help = _("Crea los usuarios de demostración (administrador y editores).")
+    help = _("Crea los usuarios de demostración (ciudadana, funcionarios, administrador) y la "
+             "aplicación de demostración del inicio de sesión único.")  # fmt: skip
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
         reniec = Institution.objects.filter(slug="reniec").first()
@@ -52,32 +93,50 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin, admin_changed = _user("admin", superuser=True, first_name="Administración")
             changes = int(admin_changed)
-            for username, institution, first_name in (
-                ("editor.reniec", reniec, "Editor RENIEC"),
-                ("editor.muni", muni, f"Editor {muni.acronym or muni.name}"[:150]),
+            citizen, citizen_changed = _citizen()
+            changes += int(citizen_changed)
+            for username, institution, role, first_name in (
+                ("admin.reniec", reniec, Role.INSTITUTION_ADMIN, "Administración RENIEC"),
+                ("editor.reniec", reniec, Role.EDITOR, "Editor RENIEC"),
+                ("editor.muni", muni, Role.EDITOR, f"Editor {muni.acronym or muni.name}"[:150]),
             ):
                 user, changed = _user(username, superuser=False, first_name=first_name)
                 _m, created = Membership.objects.get_or_create(
-                    user=user, institution=institution, role=Role.EDITOR
+                    user=user, institution=institution, role=role
                 )
                 changes += int(changed) + int(created)
+            oidc_demo_client_ensure()
             if changes:
                 record(actor=None, action="accounts.demo_setup", target=admin,
                        data={"changes": changes})  # fmt: skip
-        base = "http://127.0.0.1:8000"
+        base = options["base_url"].rstrip("/")
+        code = (
+            f".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+        )
         lines = [
             "",
-            "=" * 64,
+            "=" * 72,
             _("Ventanilla está lista para la demostración"),
-            "=" * 64,
-            _("Portal ciudadano:  %(u)s/") % {"u": base},
-            _("Gestión (backoffice): %(u)s/gestion/") % {"u": base},
+            "=" * 72,
+            _("Portal ciudadano:      %(u)s/") % {"u": base},
+            _("Gestión (backoffice):  %(u)s/gestion/") % {"u": base},
+            _("Ingresar:              %(u)s/cuenta/ingresar/") % {"u": base},
             "",
-            _("Usuarios (contraseña para todos: %(p)s):") % {"p": DEMO_PASSWORD},
+            _("Contraseña de todas las cuentas: %(p)s") % {"p": DEMO_PASSWORD},
+            _("  %(dni)s       ciudadana %(name)s (DNI verificado, con verificación en dos pasos)")
+            % {"dni": DEMO_CITIZEN_DNI, "name": citizen.get_full_name()},
+            _("                 secreto TOTP: %(s)s") % {"s": DEMO_TOTP_SECRET},
+            _("                 código de ahora: %(c)s") % {"c": code},
             _("  admin          administrador de la plataforma"),
+            _("  admin.reniec   administrador de %(i)s (invita funcionarios)") % {"i": reniec.name},
             _("  editor.reniec  editor de %(i)s") % {"i": reniec.name},
             _("  editor.muni    editor de %(i)s") % {"i": muni.name},
-            "=" * 64,
+            "",
+            _("Inicio de sesión único (OpenID Connect):"),
+            _("  descubrimiento %(u)s/.well-known/openid-configuration") % {"u": base},
+            _("  client_id %(id)s · secreto %(s)s · redirección %(r)s")
+            % {"id": DEMO_CLIENT_ID, "s": DEMO_CLIENT_SECRET, "r": DEMO_REDIRECT_URI},
+            "=" * 72,
             "",
         ]
         self.stdout.write("\n".join(lines))

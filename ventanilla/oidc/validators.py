@@ -4,9 +4,11 @@ authorization code revoking what its first exchange gave."""
 
 import hashlib
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, revoke_access_token
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -17,6 +19,7 @@ from ventanilla.oidc.models import AuthorizationContext, ExchangedCode
 # Set on the oauthlib request by views.AuthorizeView from the session (see credentials there).
 ACR_ATTR = "ventanilla_acr"
 AUTH_TIME_ATTR = "ventanilla_auth_time"
+KEEP_EXCHANGED = timedelta(days=1)
 
 
 def code_digest(code: str) -> str:
@@ -73,6 +76,8 @@ class VentanillaValidator(OAuth2Validator):
         if code and token.get("access_token"):
             checksum = hashlib.sha256(token["access_token"].encode()).hexdigest()
             ExchangedCode.objects.create(code_digest=code_digest(code), token_checksum=checksum)
+            # A day is far beyond a code's minute of life: older replays find no token to revoke.
+            ExchangedCode.objects.filter(created_at__lt=timezone.now() - KEEP_EXCHANGED).delete()
         return saved
 
     def get_id_token_dictionary(

@@ -150,3 +150,9 @@ def test_officials_never_reach_the_registered_applications():
     for name in ("changelist", "add"):
         url = reverse(f"admin:oauth2_provider_application_{name}")
         assert client.get(url).status_code == 403
+
+
+def test_deploy_check_warns_when_the_signing_key_was_generated_here():
+    from ventanilla.oidc.checks import signing_key_configured
+
+    assert [m.id for m in signing_key_configured()] == ["ventanilla.oidc.W001"]

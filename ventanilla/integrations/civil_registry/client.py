@@ -77,17 +77,31 @@ class Person:
     @property
     def full_name(self) -> str:
         """ "Rosa María Quispe Huamán": given names then surnames, in title case."""
-        words = " ".join(
-            p for p in (self.given_names, self.first_surname, self.second_surname) if p
-        ).split()
-        shown = []
-        for index, word in enumerate(words):
-            lowered = word.lower()
-            if index and lowered in _NAME_PARTICLES:
-                shown.append(lowered)
-            else:
-                shown.append(_WORD.sub(lambda m: m.group().capitalize(), lowered))
-        return " ".join(shown)
+        return _display(
+            " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+        )
+
+    @property
+    def display_given_names(self) -> str:
+        """ "Flor de María": the given names in title case (for first_name)."""
+        return _display(self.given_names)
+
+    @property
+    def display_surnames(self) -> str:
+        """ "De la Cruz Peña": both surnames in title case (for last_name)."""
+        return _display(" ".join(p for p in (self.first_surname, self.second_surname) if p))
+
+
+def _display(text: str) -> str:
+    """Title case as Spanish names are written: particles inside a name in lower case."""
+    shown = []
+    for index, word in enumerate(text.split()):
+        lowered = word.lower()
+        if index and lowered in _NAME_PARTICLES:
+            shown.append(lowered)
+        else:
+            shown.append(_WORD.sub(lambda m: m.group().capitalize(), lowered))
+    return " ".join(shown)
 
 
 class CivilRegistryError(Exception):

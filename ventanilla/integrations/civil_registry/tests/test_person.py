@@ -16,6 +16,14 @@ def test_full_name_is_title_case_with_spanish_particles_in_lower_case():
     )
 
 
+def test_display_parts_fill_first_and_last_name():
+    shown = person("FLOR DE MARÍA", "DE LA CRUZ", "PEÑA")
+    assert (shown.display_given_names, shown.display_surnames) == (
+        "Flor de María",
+        "De la Cruz Peña",
+    )
+
+
 def test_full_name_without_second_surname_has_no_double_space():
     assert person("WEI", "CHEN", "").full_name == "Wei Chen"
 

@@ -101,22 +101,28 @@ class AuthorizeView(AuthorizationView):
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
         prompt = set(request.GET.get("prompt", "").split())
-        if "login" in prompt:
-            return self.handle_prompt_login()
         application = get_application_model().objects.get(client_id=credentials["client_id"])
         requirement = level_requirement(request.GET.get("acr_values", ""))
         if requirement.unmet:
             return self._back_with_error(
                 credentials, application, "unmet_authentication_requirements"
             )
-        level = session_level(request)
-        stale = too_old(request.session.get(SESSION_AUTH_TIME), request.GET.get("max_age"))
-        if needs_step_up(level, requirement) or stale:
+        # Back to the login page without prompt/max_age, which the fresh login satisfies.
+        path = _without(request.get_full_path(), "prompt", "max_age")
+        wanted = requirement.level.value if requirement.level else None
+        if "login" in prompt or too_old(
+            request.session.get(SESSION_AUTH_TIME), request.GET.get("max_age")
+        ):
             if "none" in prompt:
                 return self._back_with_error(credentials, application, "login_required")
-            path = _without(request.get_full_path(), "prompt", "max_age")
-            wanted = requirement.level if needs_step_up(level, requirement) else level
-            return HttpResponseRedirect(_login_url(path, wanted.value if wanted else None))
+            # The login page lets a logged-in citizen straight through: to authenticate again
+            # they must be logged out first.
+            account_logout(request=request)
+            return HttpResponseRedirect(_login_url(path, wanted))
+        if needs_step_up(session_level(request), requirement):
+            if "none" in prompt:
+                return self._back_with_error(credentials, application, "login_required")
+            return HttpResponseRedirect(_login_url(path, wanted))
         if "consent" not in prompt and consent_covers(
             user=request.user, application=application, scopes=scopes
         ):

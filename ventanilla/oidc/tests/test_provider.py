@@ -280,12 +280,24 @@ def test_prompt_none_never_shows_a_page(client, application, citizen):
     assert _query(no_consent["Location"])["error"] == "consent_required"
 
 
-def test_max_age_sends_an_old_session_to_log_in_again(client, application, citizen):
+def test_max_age_makes_an_old_session_log_in_again(client, application, citizen):
     _logged_in(client, citizen, auth_time=time.time() - 3600)
+    assert _authorize(client, application, max_age="7200").status_code == 200
     response = _authorize(client, application, max_age="600")
     assert urlsplit(response["Location"]).path == "/cuenta/ingresar/"
     assert "max_age" not in _query(response["Location"])["next"]
-    assert _authorize(client, application, max_age="7200").status_code == 200
+    assert "_auth_user_id" not in client.session  # logged out: the password is asked again
+
+
+def test_prompt_login_asks_for_the_password_again(client, application, citizen):
+    _logged_in(client, citizen)
+    response = _authorize(client, application, prompt="login")
+    assert urlsplit(response["Location"]).path == "/cuenta/ingresar/"
+    next_path = _query(response["Location"])["next"]
+    assert "prompt" not in next_path
+    assert "_auth_user_id" not in client.session
+    _logged_in(client, citizen)
+    assert client.get(next_path).status_code == 200  # the consent screen, no loop
 
 
 def test_logout_goes_only_to_a_registered_address(client, application, citizen):

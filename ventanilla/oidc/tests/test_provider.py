@@ -15,10 +15,15 @@ from oauth2_provider.models import get_access_token_model
 
 from ventanilla.accounts.assurance import SESSION_AUTH_TIME, SESSION_LEVEL
 from ventanilla.accounts.services.second_factor import totp_demo_enable
-from ventanilla.accounts.tests.factories import PASSWORD, CitizenFactory
 from ventanilla.audit.models import AuditEvent
 from ventanilla.oidc.models import Consent
-from ventanilla.oidc.tests.factories import REDIRECT_URI, SECRET, application_make
+from ventanilla.oidc.tests.factories import (
+    PASSWORD,
+    REDIRECT_URI,
+    SECRET,
+    application_make,
+    citizen_make,
+)
 from ventanilla.oidc.tests.rp import form_fields
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +39,7 @@ def application():
 
 @pytest.fixture
 def citizen():
-    return CitizenFactory(document_number="45678912", first_name="Rosa María")
+    return citizen_make()
 
 
 def _logged_in(client: Client, user, level: str = "one_factor", auth_time: float | None = None):

@@ -11,26 +11,22 @@ import pytest
 from joserfc.errors import BadSignatureError
 
 from ventanilla.accounts.services.second_factor import totp_demo_enable
-from ventanilla.accounts.tests.factories import CitizenFactory
-from ventanilla.oidc.tests.factories import REDIRECT_URI, SECRET, application_make
+from ventanilla.oidc.tests.factories import (
+    PASSWORD,
+    REDIRECT_URI,
+    SECRET,
+    application_make,
+    citizen_make,
+)
 from ventanilla.oidc.tests.rp import Browser, RelyingParty, form_fields, query_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "una-clave-larga-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture
 def citizen():
-    return CitizenFactory(
-        username="dni-45678912",
-        document_number="45678912",
-        first_name="Rosa María",
-        last_name="Quispe Huamán",
-        email="rosa@example.pe",
-        phone="987654321",
-        password=PASSWORD,
-    )
+    return citizen_make()
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from ventanilla.accounts.permissions import (
-    editable_institution_ids,
-    is_back_office_user,
+    audit_institution_ids,
+    can_view_audit_event,
+    can_view_audit_trail,
     is_platform_admin,
 )
 from ventanilla.audit.models import AuditEvent
@@ -26,12 +27,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_back_office_user(request.user)
+        return can_view_audit_trail(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None or is_platform_admin(request.user):
-            return is_back_office_user(request.user)
-        return obj.institution_id in editable_institution_ids(request.user)
+        if obj is None:
+            return can_view_audit_trail(request.user)
+        return can_view_audit_event(request.user, obj.institution_id)
 
     # Append-only: nobody adds, changes or deletes an event by hand.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -47,4 +48,4 @@ class AuditEventAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if is_platform_admin(request.user):
             return qs
-        return qs.filter(institution_id__in=editable_institution_ids(request.user))
+        return qs.filter(institution_id__in=audit_institution_ids(request.user))

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 
 from ventanilla.accounts.permissions import (
     can_edit_for_institution,
+    can_edit_somewhere,
     can_publish_for_institution,
     editable_institution_ids,
-    is_back_office_user,
     is_platform_admin,
 )
 from ventanilla.catalogue.models import Procedure
@@ -25,7 +25,7 @@ PUBLISHING_FIELDS = frozenset({"is_published"})
 
 
 def procedure_can_view_list(user: Any) -> bool:
-    return is_back_office_user(user)
+    return can_edit_somewhere(user)
 
 
 def procedure_can_create(user: Any, institution_id: int | None) -> bool:
@@ -33,7 +33,7 @@ def procedure_can_create(user: Any, institution_id: int | None) -> bool:
 
 
 def procedure_can_create_any(user: Any) -> bool:
-    return is_platform_admin(user) or bool(editable_institution_ids(user))
+    return can_edit_somewhere(user)
 
 
 def procedure_can_edit(user: Any, procedure: Procedure) -> bool:

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from ventanilla.accounts.permissions import (
     can_edit_for_institution,
+    can_edit_somewhere,
     editable_institution_ids,
-    is_back_office_user,
     is_platform_admin,
 )
 from ventanilla.institutions.models import Institution
@@ -18,7 +18,7 @@ PLATFORM_ONLY_FIELDS = frozenset({"slug", "source", "transparency_id", "siaf_cod
 
 
 def institution_can_view_list(user: Any) -> bool:
-    return is_back_office_user(user)
+    return can_edit_somewhere(user)
 
 
 def institution_can_edit(user: Any, institution: Institution) -> bool:

@@ -20,17 +20,28 @@ def _client(user):
     return client
 
 
-def test_officials_never_reach_users_memberships_or_feedback():
+def test_officials_never_reach_users_or_feedback_and_only_institution_admins_reach_officials():
     own = InstitutionFactory()
     client = _client(official("admin", institution=own, role=Role.INSTITUTION_ADMIN))
-    for name in ("accounts_user", "accounts_membership", "feedback_pagefeedback"):
+    for name in ("accounts_user", "feedback_pagefeedback"):
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403
     models = {
         m["object_name"]
         for app in client.get("/gestion/").context["app_list"]
         for m in app["models"]
     }
-    assert models == {"Institution", "Procedure", "AuditEvent", "Synonym", "SearchLog"}
+    assert models == {
+        "Institution",
+        "Procedure",
+        "AuditEvent",
+        "Synonym",
+        "SearchLog",
+        "Membership",
+        "Invitation",
+    }
+    editor = _client(official("editor", institution=own, role=Role.EDITOR))
+    for name in ("accounts_membership", "accounts_invitation"):
+        assert editor.get(reverse(f"admin:{name}_changelist")).status_code == 403
 
 
 def test_platform_administrator_grants_a_role_and_the_grant_is_audited():

@@ -145,3 +145,33 @@ def test_officials_cannot_change_source_identifiers():
     procedure = ProcedureFactory(institution=own)
     with pytest.raises(PermissionDenied, match="number"):
         catalogue.procedure_update(procedure=procedure, data={"number": 5}, by=user)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_role_opens_the_back_office_but_a_staff_account_without_one_does_not(role):
+    from ventanilla.accounts.permissions import is_back_office_user
+
+    own = InstitutionFactory()
+    assert is_back_office_user(official("funcionario", institution=own, role=role))
+    assert not is_back_office_user(official("sin-rol"))
+    assert is_back_office_user(platform_admin())
+
+
+def test_a_role_without_staff_flag_or_an_inactive_account_opens_no_back_office():
+    from ventanilla.accounts.permissions import can_manage_officials, is_back_office_user
+
+    own = InstitutionFactory()
+    user = official("admin", institution=own, role=Role.INSTITUTION_ADMIN)
+    user.is_staff = False
+    assert not is_back_office_user(user)
+    user.is_staff, user.is_active = True, False
+    assert not is_back_office_user(user)
+    assert not can_manage_officials(user, own.pk)
+
+
+def test_officials_managed_by_no_institution_are_the_platforms():
+    from ventanilla.accounts.permissions import can_manage_officials
+
+    user = official("admin", institution=InstitutionFactory(), role=Role.INSTITUTION_ADMIN)
+    assert not can_manage_officials(user, None)
+    assert can_manage_officials(platform_admin(), None)

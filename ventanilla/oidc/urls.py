@@ -15,6 +15,11 @@ urlpatterns = [
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", dot.JwksInfoView.as_view(), name="jwks-info"),
+    path(
+        ".well-known/oauth-authorization-server",
+        dot.OAuthServerMetadataView.as_view(),
+        name="oauth-server-metadata",
+    ),
     path("oidc/authorize/", views.AuthorizeView.as_view(), name="authorize"),
     path("oidc/token/", dot.TokenView.as_view(), name="token"),
     path("oidc/userinfo/", dot.UserInfoView.as_view(), name="user-info"),

@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from django.test import Client
 from django.urls import reverse
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from ventanilla.accounts.assurance import SESSION_AUTH_TIME, SESSION_LEVEL
 from ventanilla.accounts.services.second_factor import totp_demo_enable
@@ -117,7 +117,10 @@ def test_discovery_sits_at_the_site_root_and_names_our_endpoints(client):
     assert data["end_session_endpoint"] == "http://testserver/oidc/logout/"
     assert data["code_challenge_methods_supported"] == ["S256"]
     assert data["response_types_supported"] == ["code"]
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert metadata["issuer"] == "http://testserver"
     assert data["acr_values_supported"] == ["one_factor", "two_factor"]
+    assert data["authorization_response_iss_parameter_supported"] is True
     assert set(data["scopes_supported"]) == {"openid", "profile", "email", "phone"}
     assert {"doc", "acr", "amr", "auth_time", "email"} <= set(data["claims_supported"])
     keys = client.get("/.well-known/jwks.json").json()["keys"]
@@ -240,6 +243,7 @@ def test_a_reused_code_fails_and_revokes_the_tokens_of_its_first_exchange(
     assert second.status_code == 400
     assert second.json()["error"] == "invalid_grant"
     assert not get_access_token_model().objects.exists()
+    assert not get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
     assert rp.get("/oidc/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}").status_code == 401
 
 

@@ -74,6 +74,7 @@ def test_authlib_completes_the_code_flow_with_pkce_and_verifies_the_id_token(rp,
     location = callback.headers["Location"]
     assert location.startswith(REDIRECT_URI)
     assert query_of(location)["state"] == state
+    assert query_of(location)["iss"] == rp.config["issuer"]  # RFC 9207, against mix-up
 
     token = rp.exchange(client, location)
     claims = rp.verify_id_token(token["id_token"], token["access_token"])

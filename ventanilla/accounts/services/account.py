@@ -5,6 +5,7 @@ Every change is audited in its transaction; e-mails leave after the commit."""
 import logging
 import re
 from collections.abc import Callable
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -15,13 +16,20 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from ventanilla.accounts.models import LoginThrottle, RecoveryCode, TotpDevice, UserSession
 from ventanilla.accounts.services import second_factor
@@ -67,11 +75,7 @@ def password_confirm(*, user: Any, password: str) -> None:
         raise ValidationError(_("La contraseña actual no es correcta."), code="password")
 
 
-def notice_send(*, user: Any, subject: str, body: str, to: str | None = None) -> None:
-    """E-mail the account holder after the surrounding transaction commits."""
-    address = to or user.email
-    if not address:
-        return
+def _mail(address: str, subject: str, body: str) -> None:
     text = "\n\n".join(
         [
             _("Hola:"),
@@ -79,15 +83,59 @@ def notice_send(*, user: Any, subject: str, body: str, to: str | None = None) ->
             _("Este es un mensaje automático de Ventanilla; no respondas a este correo."),
         ]
     )
+    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
 
-    def send() -> None:
+
+@task()
+def account_notice_mail(*, to: str, subject: str, body: str) -> None:
+    """Send a notice about a change to the account (the text is already translated)."""
+    _mail(to, subject, body)
+
+
+@task()
+def password_reset_mail(*, user_id: int, site: str, language: str) -> bool:
+    """Send the recovery link. The token is made here, in the worker, so it is never stored
+    in the task queue. False when the account is gone by now."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return False
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    with translation.override(language):
+        lines = [
+            _("Para elegir una contraseña nueva, abre este enlace:"),
+            site.rstrip("/") + path,
+            ngettext(
+                "El enlace sirve una sola vez y vence en %(n)d hora.",
+                "El enlace sirve una sola vez y vence en %(n)d horas.",
+                hours,
+            )
+            % {"n": hours},
+            _("Si no lo pediste, ignora este correo: tu contraseña no cambia."),
+        ]
+        _mail(user.email, _("Recupera el acceso a tu cuenta"), "\n\n".join(lines))
+    return True
+
+
+def _enqueue(queued: Callable[[], Any]) -> None:
+    """Queue a mail after the commit; a queue that is down must not fail a committed change."""
+
+    def run() -> None:
         try:
-            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+            queued()
         except Exception:
-            # The change is committed; a mail server down must not turn it into an error page.
-            logger.exception("account notice to user %s not sent", user.pk)
+            logger.exception("account mail not queued")
 
-    transaction.on_commit(send)
+    transaction.on_commit(run)
+
+
+def notice_send(*, user: Any, subject: str, body: str, to: str | None = None) -> None:
+    """E-mail the account holder (through the task queue) after the transaction commits."""
+    address = to or user.email
+    if address:
+        _enqueue(lambda: account_notice_mail.enqueue(to=address, subject=subject, body=body))
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -171,6 +219,17 @@ def sessions_close_others(*, user: Any, keep_session_key: str | None, by: Any) -
     return closed
 
 
+def _oidc_tokens_revoke(user: Any) -> int:
+    """Revoke what other State applications hold for the user (single sign-on): codes not yet
+    exchanged, access, refresh and ID tokens. Returns how many access and refresh tokens."""
+    revoked = 0
+    for model in (get_refresh_token_model(), get_access_token_model()):
+        revoked += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    get_grant_model().objects.filter(user=user).delete()
+    get_id_token_model().objects.filter(user=user).delete()
+    return revoked
+
+
 def session_rekey(*, user: Any, old_key: str | None, new_key: str | None) -> None:
     """Follow a session to its new key (Django renews it when the password changes), so the
     browser stays in the user's list and logged in."""
@@ -240,11 +299,10 @@ def _reset_candidates(identifier: str) -> list[Any]:
     return []
 
 
-def password_reset_request(
-    *, identifier: str, ip: str | None, build_url: Callable[[str], str]
-) -> None:
+def password_reset_request(*, identifier: str, ip: str | None, site: str) -> None:
     """E-mail a link to set a new password to the account `identifier` names (a DNI, a carné de
-    extranjería or an e-mail), if any. Answers the same whether or not an account exists;
+    extranjería or an e-mail), if any; `site` is the address the link starts with
+    ("https://www.ventanilla.gob.pe"). Answers the same whether or not an account exists;
     raises ValidationError (code "throttled") when this address asked too often."""
     if ip and _count(f"accounts:reset:ip:{ip}", RESET_WINDOW_SECONDS) > RESET_MAX_PER_ADDRESS:
         raise ValidationError(
@@ -254,34 +312,15 @@ def password_reset_request(
             ),
             code="throttled",
         )
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    language = translation.get_language() or settings.LANGUAGE_CODE
     for user in _reset_candidates(identifier):
         if _count(f"accounts:reset:user:{user.pk}", RESET_WINDOW_SECONDS) > RESET_MAX_PER_ACCOUNT:
             continue  # silently: a different answer would tell that the account exists
-        uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        link = build_url(
-            reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
-        )
         with transaction.atomic():
             audit.record(actor=None, action="accounts.password_reset_requested", target=user,
                          data={"ip": ip})  # fmt: skip
-            notice_send(
-                user=user,
-                subject=_("Recupera el acceso a tu cuenta"),
-                body="\n\n".join(
-                    [
-                        _("Para elegir una contraseña nueva, abre este enlace:"),
-                        link,
-                        ngettext(
-                            "El enlace sirve una sola vez y vence en %(n)d hora.",
-                            "El enlace sirve una sola vez y vence en %(n)d horas.",
-                            hours,
-                        )
-                        % {"n": hours},
-                        _("Si no lo pediste, ignora este correo: tu contraseña no cambia."),
-                    ]
-                ),
+            _enqueue(
+                partial(password_reset_mail.enqueue, user_id=user.pk, site=site, language=language)
             )
 
 
@@ -311,9 +350,9 @@ def password_reset_complete(*, uidb64: str, token: str, password: str, again: st
         user.save(update_fields=["password", "locked_at"])
         LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
         closed = _sessions_close(user=user, keep_session_key=None)
-        audit.record(
-            actor=user, action="accounts.password_reset", target=user, data={"closed": closed}
-        )
+        tokens = _oidc_tokens_revoke(user)
+        audit.record(actor=user, action="accounts.password_reset", target=user,
+                     data={"closed": closed, "tokens_revoked": tokens})  # fmt: skip
     notice_send(
         user=user,
         subject=_("Cambiaste tu contraseña"),
@@ -367,11 +406,17 @@ def account_delete(*, user: Any, password: str, code: str = "") -> None:
         TotpDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
+        tokens = _oidc_tokens_revoke(user)
         audit.record(
             actor=user,
             action="accounts.deleted",
             target=user,
-            data={"reference": reference, "document_type": user.document_type, "closed": closed},
+            data={
+                "reference": reference,
+                "document_type": user.document_type,
+                "closed": closed,
+                "tokens_revoked": tokens,
+            },
         )
         user.username = f"eliminado-{user.pk}"
         user.email = ""

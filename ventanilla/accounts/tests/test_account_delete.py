@@ -1,11 +1,18 @@
 """Deleting the account: personal data scrubbed, the audit trail kept, the document freed."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+)
 
 from ventanilla.accounts.models import RecoveryCode, TotpDevice, UserSession
 from ventanilla.accounts.services import account as services
@@ -127,3 +134,30 @@ def test_delete_page_asks_for_the_code_when_two_factor_is_on(client: Any) -> Non
     assert "El código de verificación no es correcto" in refused.content.decode()
     user.refresh_from_db()
     assert user.is_active
+
+
+def sso_tokens(user: Any) -> None:
+    """An access and a refresh token a State application holds for `user` (single sign-on)."""
+    application = get_application_model().objects.create(
+        name="Municipalidad",
+        client_type="confidential",
+        authorization_grant_type="authorization-code",
+        redirect_uris="http://127.0.0.1:9000/callback",
+    )
+    expires = timezone.now() + timedelta(hours=1)
+    access = get_access_token_model().objects.create(
+        user=user, application=application, token="acceso-123", expires=expires, scope="openid"
+    )
+    get_refresh_token_model().objects.create(
+        user=user, application=application, token="refresco-123", access_token=access
+    )
+
+
+def test_account_delete_revokes_single_sign_on_tokens() -> None:
+    user, other = citizen(), citizen()
+    sso_tokens(user)
+    services.account_delete(user=user, password=PASSWORD)
+    assert not get_access_token_model().objects.filter(user=user).exists()
+    assert not get_refresh_token_model().objects.filter(user=user).exists()
+    assert AuditEvent.objects.get(action="accounts.deleted").data["tokens_revoked"] == 2
+    assert other.is_active

@@ -7,7 +7,14 @@ from django.test import Client
 
 from ventanilla.accounts.assurance import Level
 from ventanilla.accounts.services import second_factor
-from ventanilla.accounts.tests.test_second_factor import PASSWORD, SECRET, citizen, signed_in
+from ventanilla.accounts.tests.test_second_factor import (
+    CHROME_ANDROID,
+    PASSWORD,
+    SECRET,
+    citizen,
+    code_at,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +98,17 @@ def test_security_page_links_every_task(client: Any) -> None:
     html = client.get("/cuenta/seguridad/").content.decode()
     for path in PRIVATE[1:]:
         assert f'href="{path}"' in html
+
+
+def test_after_the_real_login_with_a_code_the_sessions_page_lists_this_browser() -> None:
+    user = citizen()
+    second_factor.totp_demo_enable(user=user, secret=SECRET)
+    browser = Client(HTTP_USER_AGENT=CHROME_ANDROID)
+    browser.post("/cuenta/ingresar/", {"documento": user.document_number, "password": PASSWORD})
+    browser.post("/cuenta/ingresar/codigo/", {"codigo": code_at(SECRET)})
+    page = browser.get("/cuenta/seguridad/sesiones/")
+    assert page.status_code == 200
+    assert "Chrome en Android" in page.content.decode()
+    assert "Este dispositivo" in page.content.decode()
+    security = browser.get("/cuenta/seguridad/").content.decode()
+    assert "Contraseña y código de verificación" in security

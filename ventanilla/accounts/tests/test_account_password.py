@@ -8,9 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from oauth2_provider.models import get_access_token_model
 
 from ventanilla.accounts.models import LoginThrottle, TotpDevice, UserSession
 from ventanilla.accounts.services import second_factor
+from ventanilla.accounts.tests.test_account_delete import sso_tokens
 from ventanilla.accounts.tests.test_second_factor import PASSWORD, SECRET, citizen, signed_in
 from ventanilla.audit.models import AuditEvent
 
@@ -173,6 +175,22 @@ def test_reset_keeps_the_second_factor_and_lifts_a_login_lock(
     assert not LoginThrottle.objects.filter(key=f"account:{user.pk}").exists()
     # Not logged in by the link: the next login still goes through password and code.
     assert "_auth_user_id" not in client.session
+    browser = Client()
+    answer = browser.post("/cuenta/ingresar/", {"documento": user.document_number, "password": NEW})
+    assert answer.status_code in {302, 303}
+    assert answer["Location"].startswith("/cuenta/ingresar/codigo/")
+    assert "_auth_user_id" not in browser.session
+
+
+def test_reset_revokes_single_sign_on_tokens(
+    client: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    user = citizen()
+    sso_tokens(user)
+    ask(client, user.document_number, django_capture_on_commit_callbacks)
+    client.post(link_in(mailoutbox[0]), {"nueva": NEW, "nueva2": NEW})
+    assert not get_access_token_model().objects.filter(user=user).exists()
+    assert AuditEvent.objects.get(action="accounts.password_reset").data["tokens_revoked"] == 2
 
 
 @pytest.mark.parametrize(

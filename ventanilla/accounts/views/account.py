@@ -288,7 +288,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
             services.password_reset_request(
                 identifier=form.cleaned_data["documento"],
                 ip=client_ip(request),
-                build_url=request.build_absolute_uri,
+                site=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             error = exc

@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path("oidc/authorize/", views.AuthorizeView.as_view(), name="authorize"),
     path("oidc/token/", dot.TokenView.as_view(), name="token"),
-    path("oidc/userinfo/", dot.UserInfoView.as_view(), name="user-info"),
+    path("oidc/userinfo/", views.UserInfoQueryRefusedView.as_view(), name="user-info"),
     path("oidc/revoke/", dot.RevokeTokenView.as_view(), name="revoke-token"),
     path("oidc/logout/", views.LogoutView.as_view(), name="rp-initiated-logout"),
 ]

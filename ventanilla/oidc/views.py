@@ -18,6 +18,7 @@ from oauth2_provider.views import (
     AuthorizationView,
     ConnectDiscoveryInfoView,
     RPInitiatedLogoutView,
+    UserInfoView,
 )
 from oauthlib.common import add_params_to_uri
 
@@ -216,6 +217,21 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         answer["Access-Control-Allow-Origin"] = "*"
         answer["Cache-Control"] = "public, max-age=3600"
         return answer
+
+
+class UserInfoQueryRefusedView(UserInfoView):
+    """/userinfo, refusing a token in the query string (RFC 6750 §5.3, RFC 9700 §4.3.2): the
+    toolkit's gate covers resource endpoints but not this one."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "access_token" in request.GET:
+            response = JsonResponse(
+                {"error": "invalid_request", "error_description": "Token in the query string."},
+                status=401,
+            )
+            response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+            return response
+        return super().dispatch(request, *args, **kwargs)
 
 
 class LogoutView(RPInitiatedLogoutView):

@@ -337,3 +337,31 @@ def test_oidc_pages_are_never_whole_page_cached(client, application):
     assert first.json()["issuer"] == "http://127.0.0.1"
     second = client.get("/.well-known/openid-configuration", HTTP_HOST="localhost")
     assert second.json()["issuer"] == "http://localhost"
+
+
+def test_a_public_client_exchanges_with_pkce_alone(client, citizen):
+    phone_app = application_make(confidential=False, name="App del celular")
+    _logged_in(client, citizen)
+    code = _query(_consent_post(client, phone_app)["Location"])["code"]
+    fields = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    no_verifier = Client().post("/oidc/token/", {**fields, "client_id": phone_app.client_id})
+    assert no_verifier.status_code == 400
+    code = _query(_authorize(client, phone_app)["Location"])["code"]  # consent remembered
+    fields["code"] = code
+    ok = Client().post(
+        "/oidc/token/", {**fields, "client_id": phone_app.client_id, "code_verifier": VERIFIER}
+    )
+    assert ok.status_code == 200, ok.content
+    assert "id_token" in ok.json()
+
+
+def test_userinfo_gives_only_what_the_scopes_cover(client, application, citizen):
+    _logged_in(client, citizen)
+    code = _query(_consent_post(client, application, scope="openid email")["Location"])["code"]
+    rp = Client()
+    rp.application_client_id = application.client_id
+    token = _exchange(rp, code).json()["access_token"]
+    info = rp.get("/oidc/userinfo/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert info == {"sub": str(citizen.pk), "email": "rosa@example.pe"}
+    in_query = rp.get("/oidc/userinfo/", {"access_token": token})
+    assert in_query.status_code == 401  # never a token in the address

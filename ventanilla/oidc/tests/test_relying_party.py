@@ -11,13 +11,13 @@ import pytest
 from joserfc.errors import BadSignatureError
 
 from ventanilla.accounts.services.second_factor import totp_demo_enable
-from ventanilla.oidc.tests.factories import (
-    PASSWORD,
-    REDIRECT_URI,
-    SECRET,
-    application_make,
-    citizen_make,
+from ventanilla.oidc.services import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT_URI,
+    oidc_demo_client_ensure,
 )
+from ventanilla.oidc.tests.factories import PASSWORD, citizen_make
 from ventanilla.oidc.tests.rp import Browser, RelyingParty, form_fields, query_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,12 +31,13 @@ def citizen():
 
 @pytest.fixture
 def rp(live_server):
-    application = application_make()
+    """The demo's relying party, registered exactly as `make demo` does and the README lists."""
+    application = oidc_demo_client_ensure()
     party = RelyingParty(
         base=live_server.url,
         client_id=application.client_id,
-        client_secret=SECRET,
-        redirect_uri=REDIRECT_URI,
+        client_secret=DEMO_CLIENT_SECRET,
+        redirect_uri=DEMO_REDIRECT_URI,
     )
     party.discover()
     return party
@@ -66,20 +67,20 @@ def test_authlib_completes_the_code_flow_with_pkce_and_verifies_the_id_token(rp,
     url, state = rp.authorize_url(client)
     browser = Browser(rp.base)
 
-    login_page = browser.follow(browser.get(url), stop_at=REDIRECT_URI)
+    login_page = browser.follow(browser.get(url), stop_at=DEMO_REDIRECT_URI)
     assert "/cuenta/ingresar/" in login_page.url
-    consent_page = browser.follow(_log_in(browser, login_page), stop_at=REDIRECT_URI)
+    consent_page = browser.follow(_log_in(browser, login_page), stop_at=DEMO_REDIRECT_URI)
     callback = _consent(browser, consent_page)
     assert callback.status_code == 302
     location = callback.headers["Location"]
-    assert location.startswith(REDIRECT_URI)
+    assert location.startswith(DEMO_REDIRECT_URI)
     assert query_of(location)["state"] == state
     assert query_of(location)["iss"] == rp.config["issuer"]  # RFC 9207, against mix-up
 
     token = rp.exchange(client, location)
     claims = rp.verify_id_token(token["id_token"], token["access_token"])
     assert claims["sub"] == str(citizen.pk)
-    assert claims["aud"] == rp.client_id
+    assert claims["aud"] == DEMO_CLIENT_ID
     assert claims["nonce"] == rp.nonce
     assert claims["acr"] == "one_factor"
     assert claims["amr"] == ["pwd"]
@@ -109,8 +110,8 @@ def test_asking_for_two_factor_steps_the_citizen_up_and_the_id_token_says_so(rp,
     client = rp.session()
     url, _state = rp.authorize_url(client)
     consent_page = browser.follow(
-        _log_in(browser, browser.follow(browser.get(url), stop_at=REDIRECT_URI)),
-        stop_at=REDIRECT_URI,
+        _log_in(browser, browser.follow(browser.get(url), stop_at=DEMO_REDIRECT_URI)),
+        stop_at=DEMO_REDIRECT_URI,
     )
     assert (
         rp.verify_id_token(
@@ -125,13 +126,13 @@ def test_asking_for_two_factor_steps_the_citizen_up_and_the_id_token_says_so(rp,
     step_up = browser.get(url)
     assert step_up.status_code == 302
     assert "nivel=two_factor" in step_up.headers["Location"]
-    code_page = browser.follow(step_up, stop_at=REDIRECT_URI)
+    code_page = browser.follow(step_up, stop_at=DEMO_REDIRECT_URI)
     assert "/codigo/" in code_page.url
     answer = browser.post(
         code_page.url,
         {**form_fields(code_page.text), "codigo": pyotp.TOTP(TOTP_SECRET).now()},
     )
-    callback = browser.follow(answer, stop_at=REDIRECT_URI)
+    callback = browser.follow(answer, stop_at=DEMO_REDIRECT_URI)
     if callback.status_code == 200:  # consent asked again only if scopes grew; not here
         callback = _consent(browser, callback)
     location = callback.headers["Location"]
@@ -148,8 +149,8 @@ def test_a_tampered_id_token_fails_the_relying_partys_verification(rp, citizen):
     client = rp.session()
     url, _state = rp.authorize_url(client)
     consent_page = browser.follow(
-        _log_in(browser, browser.follow(browser.get(url), stop_at=REDIRECT_URI)),
-        stop_at=REDIRECT_URI,
+        _log_in(browser, browser.follow(browser.get(url), stop_at=DEMO_REDIRECT_URI)),
+        stop_at=DEMO_REDIRECT_URI,
     )
     token = rp.exchange(client, _consent(browser, consent_page).headers["Location"])
     header, payload, signature = token["id_token"].split(".")

@@ -10,7 +10,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_application_model
@@ -83,6 +85,7 @@ def _without(path: str, *params: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+@method_decorator(never_cache, name="dispatch")
 class AuthorizeView(AuthorizationView):
     template_name = "oidc/authorize.html"
     issued_scopes: list[str] | None = None
@@ -234,6 +237,7 @@ class UserInfoQueryRefusedView(UserInfoView):
         return super().dispatch(request, *args, **kwargs)
 
 
+@method_decorator(never_cache, name="dispatch")
 class LogoutView(RPInitiatedLogoutView):
     """Logout started by a relying party: only to a post_logout_redirect_uri it registered."""
 

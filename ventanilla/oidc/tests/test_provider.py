@@ -147,6 +147,7 @@ def test_the_consent_screen_says_in_spanish_which_app_and_which_data(client, app
     assert "Tu correo electrónico" in body
     assert "Tu número de celular" not in body
     assert 'name="csrfmiddlewaretoken"' in body
+    assert "no-store" in page["Cache-Control"]
 
 
 def test_accepting_issues_a_code_and_remembers_the_consent(client, application, citizen):

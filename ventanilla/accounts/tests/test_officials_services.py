@@ -1,12 +1,14 @@
 """Officials through the services: invite, accept, revoke, change role, remove."""
 
 import hashlib
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from ventanilla.accounts.models import Invitation, Membership, Role
@@ -357,3 +359,38 @@ def test_membership_grant_is_for_platform_admins_only(own, admin_of_own):
         user=person, institution=own, role=Role.EDITOR, by=PlatformAdminFactory()
     )
     assert person.memberships.get().role == Role.EDITOR
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_acceptances_of_one_link_create_one_account():
+    invitation = InvitationFactory()
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def accept(username: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            officials.invitation_accept(
+                token=invitation.token,
+                username=username,
+                password=STRONG,
+                first_name="Rosa",
+                last_name="Quispe",
+            )
+            results.append("ok")
+        except ValidationError as refused:
+            results.append(refused.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(name,)) for name in ("rosa1", "rosa2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [
+        "Esta invitación ya fue aceptada. Ingresa con tu cuenta para continuar.",
+        "ok",
+    ]
+    assert User.objects.count() == 1
+    assert Membership.objects.count() == 1

@@ -60,10 +60,10 @@ def test_membership_and_invitation_lists_keep_their_query_count(two, django_asse
         OfficialFactory(institution=own, role=Role.EDITOR)
         InvitationFactory(institution=own, invited_by=admin)
     client = _client(admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(MEMBERSHIPS)
     assert len(response.context["cl"].result_list) == 31
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(INVITATIONS)
     assert len(response.context["cl"].result_list) == 30
 

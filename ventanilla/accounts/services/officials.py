@@ -267,7 +267,7 @@ def invitation_accept(
     """Accept an invitation: a logged-in `user` takes the role, or (without `user`) a new
     official account is created from `username`, `password` and names, with back-office
     access. Raises ValidationError with a Spanish message when the link is unknown, used,
-    anulled or expired, or an account field is wrong; nothing is written then."""
+    annulled or expired, or an account field is wrong; nothing is written then."""
     invitation = invitation_by_token(token=token)
     problem = invitation_problem(invitation)
     if problem or invitation is None:

@@ -99,7 +99,14 @@ PAGE_CACHE_ENABLED = env_bool("VENTANILLA_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("VENTANILLA_PAGE_CACHE_SECONDS", "86400"))
 # Paths that are never whole-page cached (API answers carry their own Cache-Control).
 PAGE_CACHE_SKIP_PREFIXES = (
-    "/api/", "/gestion/", "/static/", "/media/", "/opinion/", "/idioma/", "/oidc/", "/.well-known/"
+    "/api/",
+    "/gestion/",
+    "/static/",
+    "/media/",
+    "/opinion/",
+    "/idioma/",
+    "/oidc/",
+    "/.well-known/",
 )
 COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
 # nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).

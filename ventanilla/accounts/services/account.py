@@ -75,6 +75,12 @@ def password_confirm(*, user: Any, password: str) -> None:
         raise ValidationError(_("La contraseña actual no es correcta."), code="password")
 
 
+def _confirm_failed(user: Any) -> None:
+    """Count a wrong second-factor code against the same tries as wrong passwords, so a
+    stolen session with the password cannot guess codes at leisure."""
+    _count(f"accounts:confirm:{user.pk}", CONFIRM_WINDOW_SECONDS)
+
+
 def _mail(address: str, subject: str, body: str) -> None:
     text = "\n\n".join(
         [
@@ -394,6 +400,7 @@ def account_delete(*, user: Any, password: str, code: str = "") -> None:
             not compact.isdigit() and second_factor.recovery_code_use(user=user, code=compact)
         )
         if not ok:
+            _confirm_failed(user)
             raise ValidationError(
                 _("El código de verificación no es correcto o ya se usó."), code="code"
             )

@@ -161,3 +161,17 @@ def test_account_delete_revokes_single_sign_on_tokens() -> None:
     assert not get_refresh_token_model().objects.filter(user=user).exists()
     assert AuditEvent.objects.get(action="accounts.deleted").data["tokens_revoked"] == 2
     assert other.is_active
+
+
+def test_wrong_codes_on_delete_count_towards_the_confirmation_limit() -> None:
+    user = citizen()
+    second_factor.totp_demo_enable(user=user, secret=SECRET)
+    wrong = "000000" if code_at(SECRET) != "000000" else "111111"
+    for _try in range(5):
+        with pytest.raises(ValidationError):
+            services.account_delete(user=user, password=PASSWORD, code=wrong)
+    with pytest.raises(ValidationError) as caught:
+        services.account_delete(user=user, password=PASSWORD, code=code_at(SECRET))
+    assert caught.value.code == "throttled"
+    user.refresh_from_db()
+    assert user.is_active

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from ventanilla.accounts.assurance import Level
@@ -112,3 +113,10 @@ def test_after_the_real_login_with_a_code_the_sessions_page_lists_this_browser()
     assert "Este dispositivo" in page.content.decode()
     security = browser.get("/cuenta/seguridad/").content.decode()
     assert "Contraseña y código de verificación" in security
+
+
+def test_security_page_offers_no_deletion_to_officials(client: Any) -> None:
+    official = get_user_model().objects.create_user(username="func", password="x", is_staff=True)
+    client.force_login(official)
+    html = client.get("/cuenta/seguridad/").content.decode()
+    assert 'href="/cuenta/eliminar/"' not in html

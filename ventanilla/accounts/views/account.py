@@ -120,9 +120,11 @@ def _page(
         field_errors=_by_field(errors),
         notices=[str(m) for m in messages.get_messages(request)],
     )
-    if request.user.is_authenticated and template != "accounts/account/security.html":
-        context.setdefault("crumbs", [(_("Seguridad de la cuenta"), reverse("accounts:security"))])
-        context["crumbs"] = [*context["crumbs"], (title, None)]
+    if request.user.is_authenticated:
+        crumbs = [(_("Mi cuenta"), reverse("accounts:home"))]
+        if template != "accounts/account/security.html":
+            crumbs.append((_("Seguridad de la cuenta"), reverse("accounts:security")))
+        context["crumbs"] = [*crumbs, (title, None)]
     return render(request, template, context, status=status or (400 if errors else 200))
 
 
@@ -155,6 +157,8 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "totp_on": second_factor.totp_enabled(user),
         "codes_left": second_factor.recovery_codes_left(user),
         "sessions": UserSession.objects.filter(user=user).count(),
+        # Officials' accounts are closed by their institution, not from here.
+        "can_delete": not (user.is_staff or user.is_superuser),
     }
     return _page(request, "accounts/account/security.html", _("Seguridad de la cuenta"), context)
 

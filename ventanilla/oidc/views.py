@@ -91,13 +91,16 @@ class AuthorizeView(AuthorizationView):
     issued_scopes: list[str] | None = None
 
     def handle_no_permission(self) -> HttpResponse:
-        # Nobody logged in: when the relying party wants a second factor, ask for it at once.
+        # Nobody logged in: to the login page, asking at once for the level the relying party
+        # wants. prompt=login and max_age are met by this login, so they leave the way back
+        # (max_age=0 would otherwise send the citizen round again).
         prompt = set(self.request.GET.get("prompt", "").split())
+        if prompt & {"none", "create"}:
+            return super().handle_no_permission()
         requirement = level_requirement(self.request.GET.get("acr_values", ""))
-        if not prompt & {"none", "create"} and requirement.level is not None:
-            path = _without(self.request.get_full_path(), "prompt", "max_age")
-            return HttpResponseRedirect(_login_url(path, requirement.level.value))
-        return super().handle_no_permission()
+        path = _without(self.request.get_full_path(), "prompt", "max_age")
+        wanted = requirement.level.value if requirement.level else None
+        return HttpResponseRedirect(_login_url(path, wanted))
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -187,8 +190,6 @@ class AuthorizeView(AuthorizationView):
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if "error" in context:
             context = _error_context(context)
-        else:
-            context.setdefault("levels_available", AVAILABLE)
         return super().render_to_response(context, **kwargs)
 
 

@@ -299,6 +299,14 @@ def test_max_age_makes_an_old_session_log_in_again(client, application, citizen)
     assert "_auth_user_id" not in client.session  # logged out: the password is asked again
 
 
+def test_max_age_zero_after_a_fresh_login_does_not_loop(client, application, citizen):
+    response = _authorize(client, application, max_age="0")
+    next_path = _query(response["Location"])["next"]
+    assert "max_age" not in next_path
+    _logged_in(client, citizen, auth_time=time.time() - 5)
+    assert client.get(next_path).status_code == 200
+
+
 def test_prompt_login_asks_for_the_password_again(client, application, citizen):
     _logged_in(client, citizen)
     response = _authorize(client, application, prompt="login")

@@ -230,9 +230,12 @@ def sessions_view(request: HttpRequest) -> HttpResponse:
                          "accounts:sessions")  # fmt: skip
         row_id = request.POST.get("cerrar", "")
         row = UserSession.objects.filter(user=user, pk=row_id if row_id.isdigit() else 0).first()
-        if row is None:
-            raise Http404(_("Esa sesión ya no está abierta o no es tuya."))
-        services.session_close(user=user, session_key=row.session_key, by=user)
+        try:
+            if row is None:
+                raise ValidationError("", code="not_found")
+            services.session_close(user=user, session_key=row.session_key, by=user)
+        except ValidationError as exc:  # not theirs, or closed meanwhile by another request
+            raise Http404(_("Esa sesión ya no está abierta o no es tuya.")) from exc
         if row.session_key == current:
             return HttpResponseRedirect(reverse("accounts:login"), status=303)
         return _done(request, _("Cerramos la sesión."), "accounts:sessions")

@@ -96,7 +96,7 @@ class ProcedureAdmin(TenantScopedAdmin[Procedure]):
             _("Contenido"),
             {"fields": ("summary", "audience", "fee_amount", "fee_detail", "time_limit")},
         ),
-        (None, {"fields": ("validity", "tupa_code", "online_url", "notes")}),
+        (None, {"fields": ("validity", "tupa_code", "online_url", "min_assurance", "notes")}),
         (_("Fuente"), {"fields": ("source_url", "source_type", "source_checked_on")}),
         (
             _("Identificadores"),

@@ -62,6 +62,18 @@ class Procedure(TimeStampedModel):
     validity = models.CharField(_("vigencia"), max_length=200, blank=True)
     tupa_code = models.CharField(_("código TUPA"), max_length=40, blank=True)
     online_url = models.URLField(_("dirección para iniciar en línea"), max_length=500, blank=True)
+    # Starting online through Ventanilla may ask the citizen to log in at this level first
+    # (ventanilla.accounts.assurance); blank: the online service is open to anyone.
+    min_assurance = models.CharField(
+        _("nivel de identificación para iniciar en línea"),
+        max_length=32,
+        blank=True,
+        choices=[
+            ("", _("No pide cuenta de Ventanilla")),
+            ("one_factor", _("Cuenta con contraseña")),
+            ("two_factor", _("Cuenta con verificación en dos pasos")),
+        ],
+    )
     notes = models.TextField(_("notas"), blank=True)
     # Where the facts come from and when they were last checked.
     source_url = models.URLField(_("fuente"), max_length=500, blank=True)

@@ -2,18 +2,21 @@
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
 )
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from ventanilla.accounts.assurance import meets, parse_level, session_level
 from ventanilla.catalogue.models import Channel, LifeEvent, Procedure, ProcedureKind, Topic
 from ventanilla.catalogue.selectors import (
     ProcedureFilters,
@@ -88,6 +91,23 @@ def procedure_detail(request: HttpRequest, number: int, slug: str) -> HttpRespon
     }
     response = render(request, "catalogue/procedure_detail.html", context)
     response["Last-Modified"] = http_date(page.updated_at.timestamp())
+    return response
+
+
+def procedure_start(request: HttpRequest, number: int, slug: str) -> HttpResponse:
+    """ "Iniciar trámite en línea": a procedure that asks for a level of identification sends the
+    citizen to log in (or step up) first, then on to the online service."""
+    doc = _procedure_or_404(number).content
+    required = parse_level(doc.get("min_assurance"))
+    if not doc["online_url"]:
+        raise Http404(_("Este trámite no se puede iniciar en línea."))
+    if required is not None and not meets(session_level(request), required):
+        query = {"next": request.get_full_path()}
+        if required != "one_factor":
+            query["nivel"] = str(required)
+        return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode(query)}")
+    response = HttpResponseRedirect(doc["online_url"])
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -349,3 +349,31 @@ def test_totp_page_disable_with_a_wrong_password_says_so(client: Any) -> None:
     )
     assert ok.status_code == 303
     assert not second_factor.totp_enabled(user)
+
+
+def test_totp_page_reached_by_step_up_leads_back_to_the_page_that_asked(client: Any) -> None:
+    user = citizen()
+    signed_in(client, user)
+    here = "/cuenta/seguridad/verificacion/?next=%2Ftramites%2Flicencia%2F&nivel=two_factor"
+    intro = client.get(here).content.decode()
+    assert "pide más seguridad" in intro
+    started = client.post(here, {"accion": "iniciar", "next": "/tramites/licencia/"})
+    assert started["Location"] == here
+    secret = TotpDevice.objects.get(user=user).secret
+    done = client.post(
+        here, {"accion": "confirmar", "codigo": code_at(secret), "next": "/tramites/licencia/"}
+    )
+    assert 'href="/tramites/licencia/"' in done.content.decode()
+    assert client.session[SESSION_LEVEL] == "two_factor"
+
+
+def test_totp_page_ignores_a_next_address_on_another_site(client: Any) -> None:
+    user = citizen()
+    signed_in(client, user)
+    second_factor.totp_setup_start(user=user)
+    secret = TotpDevice.objects.get(user=user).secret
+    done = client.post(
+        "/cuenta/seguridad/verificacion/",
+        {"accion": "confirmar", "codigo": code_at(secret), "next": "https://malo.example/"},
+    )
+    assert "malo.example" not in done.content.decode()

@@ -7,7 +7,6 @@ because citizens type without accents; docs/decisions/0005-search-engines.md exp
 engines index our terms instead of running their own Spanish configuration."""
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 import snowballstemmer
@@ -49,16 +48,20 @@ def tokens(text: str) -> list[str]:
     return [t[:MAX_TOKEN_LENGTH] for t in _TOKEN.findall(fold(text))]
 
 
-def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
+def token_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded token) over the *original* text, for highlighting. Folding keeps
     one character per character for Spanish letters, so offsets line up."""
     folded = _fold_same_length(text)
-    for match in _TOKEN.finditer(folded):
-        yield match.start(), match.end(), match.group()[:MAX_TOKEN_LENGTH]
+    return [
+        (match.start(), match.end(), match.group()[:MAX_TOKEN_LENGTH])
+        for match in _TOKEN.finditer(folded)
+    ]
 
 
 def _fold_same_length(text: str) -> str:
     # fold() collapses spaces; here every character maps to exactly one, so offsets survive.
+    if text.isascii():
+        return text.lower()
     return "".join(map(_fold_char, text))
 
 

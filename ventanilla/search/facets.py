@@ -10,6 +10,7 @@ from django.core.cache import cache
 from ventanilla.institutions.models import Institution, Level
 from ventanilla.search.backends import Filters
 from ventanilla.search.indexing import index_generation
+from ventanilla.search.query import Memo
 from ventanilla.search.registry import kinds
 from ventanilla.ubigeo.models import Department
 
@@ -39,12 +40,35 @@ def facet_counts(engine: Any, match: Any, filters: Filters) -> dict[str, list[tu
     return facets
 
 
+def _build_institution_labels() -> dict[int, tuple[str, str]]:
+    rows = Institution.objects.values_list("pk", "slug", "name")
+    return {pk: (slug, name) for pk, slug, name in rows}
+
+
+_institutions = Memo("search:institution-labels:v1", _build_institution_labels, seconds=60)
+
+
+def _institution_labels(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(slug, name) of institutions, from a copy kept a minute in this process; one made since
+    is read from the database."""
+    known = _institutions.get()
+    found = {pk: known[pk] for pk in ids if pk in known}
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        rows = Institution.objects.filter(pk__in=missing).values_list("pk", "slug", "name")
+        found.update((pk, (slug, name)) for pk, slug, name in rows)
+    return found
+
+
+def _build_department_names() -> dict[str, str]:
+    return dict(Department.objects.values_list("code", "name"))
+
+
+_departments = Memo("search:departments:v1", _build_department_names, seconds=3600)
+
+
 def _department_names() -> dict[str, str]:
-    names: dict[str, str] | None = cache.get("search:departments")
-    if names is None:
-        names = dict(Department.objects.values_list("code", "name"))
-        cache.set("search:departments", names, timeout=3600)
-    return names
+    return _departments.get()
 
 
 def facet_values(
@@ -52,12 +76,7 @@ def facet_values(
 ) -> dict[str, list[FacetValue]]:
     known = kinds()
     institution_rows = facets.get("institution", [])[:20]
-    institution_info = {
-        pk: (slug, name)
-        for pk, slug, name in Institution.objects.filter(
-            pk__in=[v for v, _n in institution_rows]
-        ).values_list("pk", "slug", "name")
-    }
+    institution_info = _institution_labels([v for v, _n in institution_rows])
     departments = _department_names()
     levels = dict(Level.choices)
     return {

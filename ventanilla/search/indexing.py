@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 
 from ventanilla.search.analysis import STOPWORDS, stem, terms, tokens
 from ventanilla.search.backends.sqlite import vocabulary_forget
-from ventanilla.search.models import SearchDocument, SearchTerm
-from ventanilla.search.query import acronyms_forget
+from ventanilla.search.models import SearchDocument, SearchGroupPrecomputed, SearchTerm
+from ventanilla.search.query import acronyms_forget, versions_get, versions_set
 from ventanilla.search.registry import IndexEntry, SearchKind, kind_get, kinds
 
 BATCH = 2000
@@ -28,7 +27,7 @@ GENERATION_KEY = "search:index:generation"
 def index_generation() -> int:
     """A number that changes whenever the index does: what is cached from the index (facet
     counts) is stored under it and forgotten when it moves."""
-    generation: int | None = cache.get(GENERATION_KEY)
+    generation: int | None = versions_get(GENERATION_KEY)
     if generation is None:
         generation = index_changed()
     return generation
@@ -36,7 +35,7 @@ def index_generation() -> int:
 
 def index_changed() -> int:
     generation = secrets.randbits(48)
-    cache.set(GENERATION_KEY, generation, timeout=None)
+    versions_set(GENERATION_KEY, generation)
     return generation
 
 
@@ -132,11 +131,12 @@ def search_index_objects(*, kind_name: str, ids: Iterable[int]) -> int:
         entries = list(kind.entries(kind.queryset().filter(pk__in=chunk)))
         vocabulary = _Vocabulary()
         with transaction.atomic():
-            existing = dict(
-                SearchDocument.objects.filter(kind=kind.name, object_id__in=chunk).values_list(
-                    "object_id", "pk"
-                )
-            )
+            stored = SearchDocument.objects.filter(kind=kind.name, object_id__in=chunk)
+            existing, touched = {}, set()
+            for object_id, pk, *texts in stored.values_list("object_id", "pk", *_TERM_FIELDS):
+                existing[object_id] = pk
+                # A term a document loses changes what was worked out for it too.
+                touched.update(" ".join(texts).split())
             new, changed = [], []
             for entry in entries:
                 vocabulary.add(entry)
@@ -152,10 +152,13 @@ def search_index_objects(*, kind_name: str, ids: Iterable[int]) -> int:
             SearchDocument.objects.filter(pk__in=list(existing.values())).delete()
             SearchTerm.objects.bulk_create(list(vocabulary.rows()), ignore_conflicts=True)
             transaction.on_commit(index_changed)
-            touched = {term for doc in new + changed for term in _all_terms(doc)}
+            touched |= {term for doc in new + changed for term in _all_terms(doc)}
             transaction.on_commit(partial(search_broad_terms_refresh, terms=touched))
         written += len(entries)
     return written
+
+
+_TERM_FIELDS = ("title_terms", "keyword_terms", "body_terms")
 
 
 def _all_terms(doc: SearchDocument) -> set[str]:
@@ -163,28 +166,73 @@ def _all_terms(doc: SearchDocument) -> set[str]:
 
 
 def search_broad_terms_refresh(*, terms: set[str] | None = None) -> int:
-    """Work out, for the terms held by thousands of documents, the facet counts and the best
-    candidates a search for that one term needs: the dearest searches become the cheapest.
-    `terms` limits the work to those a change touched. Returns how many were refreshed."""
-    from ventanilla.search.backends import Filters, backend
-    from ventanilla.search.backends.base import BROAD_MATCHES
+    """Work out, for the terms held by thousands of documents and for the synonyms' groups
+    that match as many, the facet counts and the best candidates a search for that one word
+    needs: the dearest searches become the cheapest. `terms` limits the work to what a change
+    touched. Returns how many were refreshed."""
+    from ventanilla.search.backends.base import PRECOMPUTED_MATCHES
     from ventanilla.search.query import Group
-    from ventanilla.search.ranking import CANDIDATES
 
-    engine = backend()
-    broad = SearchTerm.objects.filter(documents__gte=BROAD_MATCHES)
+    broad = SearchTerm.objects.filter(documents__gte=PRECOMPUTED_MATCHES)
     if terms is not None:
         broad = broad.filter(term__in=terms)
     refreshed = []
     for row in broad:
-        group = Group(alternatives=((row.term,),), source=row.word)
-        facets = engine.facets(engine.match([group], any_group=False), Filters())
-        names = engine.match([group], any_group=False, fields="names")
-        top = engine.best_documents(names, Filters(), limit=CANDIDATES, broad=True)
-        row.precomputed = {"facets": facets, "names_top": [pk for pk, _score in top]}
+        row.precomputed = _precompute(Group(alternatives=((row.term,),), source=row.word))
         refreshed.append(row)
     SearchTerm.objects.bulk_update(refreshed, ["precomputed"], batch_size=200)
-    return len(refreshed)
+    return len(refreshed) + search_groups_refresh(terms=terms)
+
+
+def search_groups_refresh(*, terms: set[str] | None = None, phrase: str | None = None) -> int:
+    """The synonyms' groups: every one matching thousands (`terms` None); else those already
+    worked out that hold a changed term; or, after an editor saved a synonym, its `phrase`'s
+    group. Rows of groups no synonym makes any more are dropped. Returns how many were written."""
+    from ventanilla.search.backends.base import PRECOMPUTED_MATCHES
+    from ventanilla.search.query import MAX_PHRASE, group_key, synonym_groups
+
+    groups = {group_key(g): g for g in synonym_groups() if len(g.alternatives) > 1}
+    SearchGroupPrecomputed.objects.exclude(key__in=list(groups)).delete()
+    stored = set(SearchGroupPrecomputed.objects.values_list("key", flat=True))
+    if phrase is not None:
+        wanted = tuple(tokens(phrase))[:MAX_PHRASE]
+        chosen = {k: g for k, g in groups.items() if g.source == " ".join(wanted)}
+    elif terms is not None:
+        chosen = {k: g for k, g in groups.items() if k in stored and g.terms & terms}
+    else:
+        chosen = groups
+    written = 0
+    for key, group in chosen.items():
+        found = _precompute(group, at_least=0 if key in stored else PRECOMPUTED_MATCHES)
+        if found is None:
+            continue
+        SearchGroupPrecomputed.objects.update_or_create(
+            key=key, defaults={"terms": " ".join(sorted(group.terms)), "precomputed": found}
+        )
+        written += 1
+    return written
+
+
+def _precompute(group: Any, *, at_least: int = 0) -> dict[str, Any] | None:
+    """The facet counts and the best title-and-keyword candidates of a one-group search
+    without filters, as `selectors.search` would work them out; None under `at_least`
+    matches."""
+    from ventanilla.search.backends import Filters, backend
+    from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES
+
+    engine = backend()
+    match = engine.match([group], any_group=False)
+    facets = engine.facets(match, Filters())
+    if sum(n for _v, n in facets["type"]) < at_least:
+        return None
+    names = engine.match([group], any_group=False, fields="names")
+    top = engine.best_documents(names, Filters(), limit=CANDIDATES, broad=True)
+    found: dict[str, Any] = {"facets": facets, "names_top": [pk for pk, _score in top]}
+    if len(top) < CANDIDATES:
+        # Titles alone do not fill the candidates: the best-regarded of all matches join them.
+        body = engine.best_documents(match, Filters(), limit=BODY_CANDIDATES, broad=True)
+        found["body_top"] = [pk for pk, _score in body]
+    return found
 
 
 def search_index_rebuild(
@@ -269,8 +317,12 @@ def _optimize() -> None:
 
 def search_index_drop(*, kind_name: str, ids: Iterable[int]) -> int:
     """Remove deleted objects from the index."""
-    deleted, _ = SearchDocument.objects.filter(kind=kind_name, object_id__in=list(ids)).delete()
+    documents = SearchDocument.objects.filter(kind=kind_name, object_id__in=list(ids))
+    touched = {t for texts in documents.values_list(*_TERM_FIELDS) for t in " ".join(texts).split()}
+    deleted, _ = documents.delete()
     transaction.on_commit(index_changed)
+    if touched:
+        transaction.on_commit(partial(search_broad_terms_refresh, terms=touched))
     return deleted
 
 

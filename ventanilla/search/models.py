@@ -79,6 +79,20 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class SearchGroupPrecomputed(models.Model):
+    """What `SearchTerm.precomputed` holds for one term, for a word that brings alternatives in
+    (a synonym: «dni» → dni | documento nacional de identidad): facet counts and best
+    candidates, worked out when the index changes. `key` says exactly what the group matches,
+    so a row is right for as long as the documents holding its `terms` have not changed."""
+
+    key = models.CharField(max_length=255, unique=True)
+    terms = models.TextField()
+    precomputed = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Synonym(models.Model):
     """A word or phrase people type and what it should also find: `brevete` → licencia de
     conducir. Edited by editors in the back office; applied to queries, so a change works at

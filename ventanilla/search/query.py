@@ -9,8 +9,11 @@ nearest word it has (`antesedentes` → antecedentes), and the corrected query i
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -108,19 +111,54 @@ def query_validate(raw: str | None) -> ParsedQuery:
     return ParsedQuery(raw=text, words=words[:MAX_WORDS])
 
 
+# The shared cache's answers for every memo's version (and the index generation), read in one
+# round trip at the start of a search: a search is one snapshot, and a remote cache (Redis)
+# costs a round trip per read.
+_versions: ContextVar[dict[str, Any] | None] = ContextVar("search_versions", default=None)
+
+
+@contextmanager
+def versions_read(*keys: str) -> Iterator[None]:
+    """Within the block, memos (and `versions_get` of `keys`) read their version from one
+    `get_many` made on entry rather than one cache read each."""
+    token = _versions.set(cache.get_many([*(m.key for m in Memo.instances), *keys]))
+    try:
+        yield
+    finally:
+        _versions.reset(token)
+
+
+def versions_get(key: str) -> Any:
+    """A version read from the shared cache: from `versions_read`'s snapshot when inside one."""
+    snapshot = _versions.get()
+    if snapshot is not None and key in snapshot:
+        return snapshot[key]
+    return cache.get(key)
+
+
+def versions_set(key: str, value: Any) -> None:
+    cache.set(key, value, timeout=None)
+    snapshot = _versions.get()
+    if snapshot is not None:
+        snapshot[key] = value
+
+
 class Memo[T]:
     """A value built from the database, kept in this process and rebuilt when another process
     bumps its version in the shared cache (or after `seconds`): reading it costs one small
-    cache read, not an unpickling of the whole value."""
+    cache read (none inside `versions_read`), not an unpickling of the whole value."""
+
+    instances: "list[Memo[Any]]" = []
 
     def __init__(self, key: str, build: Callable[[], T], seconds: float = 600) -> None:
         self.key, self.build, self.seconds = key, build, seconds
         self.value: T | None = None
         self.version: object = None
         self.built_at = 0.0
+        Memo.instances.append(self)
 
     def get(self) -> T:
-        version = cache.get(self.key)
+        version = versions_get(self.key)
         if version is None:
             # Evicted or never set: nobody can tell what this process holds is current.
             version = self.forget()
@@ -131,7 +169,7 @@ class Memo[T]:
 
     def forget(self) -> int:
         version = secrets.randbits(48)
-        cache.set(self.key, version, timeout=None)
+        versions_set(self.key, version)
         return version
 
 
@@ -186,6 +224,27 @@ def _content_terms(words: tuple[str, ...]) -> tuple[str, ...]:
     return kept or tuple(stem(w) for w in words)
 
 
+def synonym_group(phrase: tuple[str, ...], expansions: list[tuple[str, ...]]) -> Group:
+    """The group a synonym's phrase becomes in a query: the phrase or any of its expansions."""
+    alternatives = [_content_terms(phrase)] + [_content_terms(e) for e in expansions]
+    return Group(
+        alternatives=tuple(dict.fromkeys(a for a in alternatives if a)),
+        source=" ".join(phrase),
+        optional=all(w in INTENT_WORDS or w in STOPWORDS for w in phrase),
+    )
+
+
+def synonym_groups() -> list[Group]:
+    """The group of every active synonym, as queries hold them: read from the database, not
+    this process's copy, since it is what the index works out after an editor's change."""
+    return [synonym_group(p, expansions) for p, expansions in _build_synonyms().items()]
+
+
+def group_key(group: Group) -> str:
+    """What a group matches, as text: its alternatives' terms (`dni|document nacional ident`)."""
+    return "|".join(" ".join(alt) for alt in group.alternatives)
+
+
 def query_parse(raw: str | None, *, typo: "TypoFinder | None" = None) -> ParsedQuery:
     """Validate, expand synonyms, mark intent words, correct unknown words."""
     parsed = query_validate(raw)
@@ -201,16 +260,7 @@ def query_parse(raw: str | None, *, typo: "TypoFinder | None" = None) -> ParsedQ
         for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             phrase = tuple(words[i : i + size])
             if phrase in synonyms:
-                alternatives = [_content_terms(phrase)] + [
-                    _content_terms(e) for e in synonyms[phrase]
-                ]
-                groups.append(
-                    Group(
-                        alternatives=tuple(dict.fromkeys(a for a in alternatives if a)),
-                        source=" ".join(phrase),
-                        optional=all(w in INTENT_WORDS or w in STOPWORDS for w in phrase),
-                    )
-                )
+                groups.append(synonym_group(phrase, synonyms[phrase]))
                 i += size
                 matched = True
                 break

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Func, IntegerField, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from markupsafe import Markup
 
@@ -18,10 +19,11 @@ from ventanilla.catalogue.models import LifeEvent, Procedure, ProcedureKind, Top
 from ventanilla.catalogue.selectors import procedure_popular
 from ventanilla.institutions.models import Institution, Kind, Level
 from ventanilla.search.backends import Filters, backend
-from ventanilla.search.backends.base import BROAD_MATCHES
+from ventanilla.search.backends.base import BROAD_MATCHES, PRECOMPUTED_MATCHES
 from ventanilla.search.facets import FacetValue, facet_counts, facet_values
-from ventanilla.search.models import SearchDocument, SearchTerm
-from ventanilla.search.query import ParsedQuery, query_parse
+from ventanilla.search.indexing import GENERATION_KEY
+from ventanilla.search.models import SearchDocument, SearchGroupPrecomputed, SearchTerm
+from ventanilla.search.query import ParsedQuery, group_key, query_parse, versions_read
 from ventanilla.search.ranking import BODY_CANDIDATES, CANDIDATES, Candidate, rerank
 from ventanilla.search.registry import kind_get, kinds
 from ventanilla.search.snippets import highlight
@@ -184,6 +186,34 @@ def search(
     """Ranked, faceted results for what a visitor typed, on the engine of the database in
     use. A query that matches nothing with every word is retried with any word (`relaxed`);
     a word the index does not know is corrected (`corrected`)."""
+    with versions_read(GENERATION_KEY):
+        return _search(
+            q=q,
+            types=types,
+            institution=institution,
+            level=level,
+            department=department,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            log=log,
+            source=source,
+        )
+
+
+def _search(
+    *,
+    q: str | None,
+    types: list[str] | tuple[str, ...] | None,
+    institution: str | int | None,
+    level: str | None,
+    department: str | None,
+    sort: str,
+    page: int | str | None,
+    per_page: int,
+    log: bool,
+    source: str,
+) -> SearchResults:
     engine = backend()
     problems: list[str] = []
     filters = _filters(
@@ -214,18 +244,25 @@ def search(
 
 
 def _precomputed(query: ParsedQuery, filters: Filters) -> dict[str, Any] | None:
-    """What the index worked out in advance for a broad one-word search without filters."""
+    """What the index worked out in advance for a one-word search without filters that
+    matches thousands: the word alone, or with its synonyms."""
     if filters != Filters() or len(query.required) != 1 or query.required[0].prefix:
         return None
-    alternatives = query.required[0].alternatives
-    if len(alternatives) != 1 or len(alternatives[0]) != 1:
+    group = query.required[0]
+    alternatives = group.alternatives
+    if len(alternatives) > 1:
+        found: dict[str, Any] | None = (
+            SearchGroupPrecomputed.objects.filter(key=group_key(group))
+            .values_list("precomputed", flat=True)
+            .first()
+        )
+        return found
+    if len(alternatives[0]) != 1:
         return None
     term = alternatives[0][0]
-    if query.term_documents.get(term, 0) < BROAD_MATCHES:
+    if query.term_documents.get(term, 0) < PRECOMPUTED_MATCHES:
         return None
-    found: dict[str, Any] | None = (
-        SearchTerm.objects.filter(term=term).values_list("precomputed", flat=True).first()
-    )
+    found = SearchTerm.objects.filter(term=term).values_list("precomputed", flat=True).first()
     return found
 
 
@@ -270,6 +307,8 @@ def _run(results: SearchResults, engine: Any, filters: Filters) -> None:
         # regarded ones are the candidates (scoring reads each match's whole vector).
         if total <= BODY_RANKED_MATCHES:
             body = engine.ranked(match, filters, limit=BODY_CANDIDATES)
+        elif precomputed and "body_top" in precomputed:
+            body = [(pk, 0.0) for pk in precomputed["body_top"]]
         else:
             body = engine.best_documents(
                 match, filters, limit=BODY_CANDIDATES, broad=total > BROAD_MATCHES
@@ -306,45 +345,51 @@ def _candidates(ranked: list[tuple[int, float]]) -> list[Candidate]:
     ]
 
 
+_SUBTYPE_LABELS: dict[tuple[str, str, str], str] = {}
+
+
 def _subtype_label(kind: str, subtype: str) -> str:
-    if kind == "procedure" and subtype in ProcedureKind.values:
-        return str(ProcedureKind(subtype).label)
-    if kind == "institution" and subtype in Kind.values:
-        return str(Kind(subtype).label)
-    found = kind_get(kind)
-    return str(found.label) if found else kind
+    key = (get_language() or "", kind, subtype)
+    label = _SUBTYPE_LABELS.get(key)
+    if label is None:
+        if kind == "procedure" and subtype in ProcedureKind.values:
+            label = str(ProcedureKind(subtype).label)
+        elif kind == "institution" and subtype in Kind.values:
+            label = str(Kind(subtype).label)
+        else:
+            found = kind_get(kind)
+            label = str(found.label) if found else kind
+        _SUBTYPE_LABELS[key] = label
+    return label
 
 
 def _hits(ranked: list[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
-    scores = dict(ranked)
-    docs = {
-        d.pk: d
-        for d in SearchDocument.objects.filter(pk__in=list(scores))
-        .select_related("institution")
-        .only(*HIT_FIELDS)
-    }
+    rows = SearchDocument.objects.filter(pk__in=[pk for pk, _s in ranked]).values_list(
+        "pk", *HIT_FIELDS
+    )
+    docs = {row[0]: row[1:] for row in rows}
     hits = []
     for pk, score in ranked:
         d = docs.get(pk)
         if d is None:
             continue
-        i = d.institution
-        source = d.summary or d.body
+        kind, object_id, title, code, url, summary, body, subtype, date, *institution = d
+        source = summary or body
         hits.append(
             Hit(
-                type=d.kind,
-                id=d.object_id,
-                code=d.code if d.kind == "procedure" else "",
-                title=d.title,
-                url=d.url,
-                institution=HitInstitution(i.pk, i.slug, i.name, i.acronym)
-                if i is not None and d.kind != "institution"
+                type=kind,
+                id=object_id,
+                code=code if kind == "procedure" else "",
+                title=title,
+                url=url,
+                institution=HitInstitution(*institution)
+                if institution[0] is not None and kind != "institution"
                 else None,
                 snippet=highlight(source, query.groups) if source else Markup(""),
-                summary=d.summary[:300],
-                subtype=d.subtype,
-                subtype_label=_subtype_label(d.kind, d.subtype),
-                date=d.date,
+                summary=summary[:300],
+                subtype=subtype,
+                subtype_label=_subtype_label(kind, subtype),
+                date=date,
                 score=round(score, 4),
             )
         )
@@ -354,7 +399,8 @@ def _hits(ranked: list[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
 def search_suggest(prefix: str | None, limit: int = 8) -> list[Suggestion]:
     """Titles that complete what is being typed, for the search box: the last word may be
     half-typed. Every word must be in the title."""
-    query = query_parse(prefix, typo=None)
+    with versions_read():
+        query = query_parse(prefix, typo=None)
     if not query.searchable or len((prefix or "").strip()) < 2:
         return []
     groups = list(query.required)

@@ -2,6 +2,7 @@
 editors keep."""
 
 import csv
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from ventanilla.audit import services as audit
 from ventanilla.core.text import fold_words
 from ventanilla.feedback.masking import mask_personal_data
 from ventanilla.search.backends import Filters
+from ventanilla.search.indexing import search_groups_refresh
 from ventanilla.search.models import SearchClick, SearchDocument, SearchLog, Synonym
 from ventanilla.search.permissions import can_manage_synonyms
 from ventanilla.search.query import MAX_QUERY_LENGTH, synonyms_forget
@@ -93,6 +95,8 @@ def synonym_save(
             data={"term": target.term, "expansions": target.expansion_list},
         )
     transaction.on_commit(synonyms_forget)
+    # Its group's facets and candidates, when it matches thousands (after the list is re-read).
+    transaction.on_commit(partial(search_groups_refresh, phrase=target.term))
     return target
 
 
@@ -105,6 +109,7 @@ def synonym_delete(*, by: Any, synonym: Synonym) -> None:
         )
         synonym.delete()
     transaction.on_commit(synonyms_forget)
+    transaction.on_commit(partial(search_groups_refresh, phrase=""))
 
 
 REFERENCE_SYNONYMS = Path(__file__).resolve().parent / "reference" / "synonyms.csv"

@@ -31,7 +31,7 @@ def highlight(text: str, groups: list[Group], *, whole: bool = False) -> Markup:
     if not text:
         return Markup("")
     terms, prefixes = _wanted(groups)
-    spans = list(token_spans(text))
+    spans = token_spans(text)
     if not spans:
         return escape(text[:240])
     hits = [

@@ -15,6 +15,10 @@ FACET_NAMES = ("type", "institution", "level", "department")
 FACET_LIMIT = 50
 # Above this many matches, walking the boost index beats collecting and sorting the matches.
 BROAD_MATCHES = 4000
+# A one-word search (or one word with its synonyms) matching at least this many documents
+# answers from facets and candidates worked out when the index changes: counting a few
+# thousand matches is most of what such a search would cost.
+PRECOMPUTED_MATCHES = 1000
 PLACES_SECONDS = 60
 
 

@@ -12,8 +12,14 @@ from ventanilla.institutions.models import Institution, Level
 from ventanilla.institutions.services import institution_update
 from ventanilla.institutions.tests.factories import InstitutionFactory
 from ventanilla.search.analysis import analyze, stem, terms
-from ventanilla.search.indexing import index_changed
-from ventanilla.search.models import SearchDocument, SearchLog, SearchTerm, Synonym
+from ventanilla.search.indexing import index_changed, search_index_drop
+from ventanilla.search.models import (
+    SearchDocument,
+    SearchGroupPrecomputed,
+    SearchLog,
+    SearchTerm,
+    Synonym,
+)
 from ventanilla.search.selectors import search, search_suggest
 from ventanilla.search.services import synonym_save
 from ventanilla.ubigeo.tests.factories import DepartmentFactory
@@ -255,6 +261,8 @@ def broad_at_three(monkeypatch):
     """A term in three documents counts as broad, as one in thousands does in production."""
     monkeypatch.setattr("ventanilla.search.backends.base.BROAD_MATCHES", 3)
     monkeypatch.setattr("ventanilla.search.selectors.BROAD_MATCHES", 3)
+    monkeypatch.setattr("ventanilla.search.backends.base.PRECOMPUTED_MATCHES", 3)
+    monkeypatch.setattr("ventanilla.search.selectors.PRECOMPUTED_MATCHES", 3)
 
 
 def test_broad_terms_answer_from_what_the_index_worked_out(
@@ -274,6 +282,41 @@ def test_broad_terms_answer_from_what_the_index_worked_out(
     results = search(q="licencia")
     assert results.total == 4
     assert "Licencia de pesca" in titles(results)
+
+
+def test_a_broad_word_with_synonyms_answers_from_what_the_index_worked_out(
+    broad_at_three, reindex, django_capture_on_commit_callbacks
+):
+    admin = platform_admin()
+    with django_capture_on_commit_callbacks(execute=True):
+        synonym_save(by=admin, term="brevete", expansions="licencia de conducir")
+    for title in ("Licencia de conducir A1", "Licencia de conducir A2", "Brevete para motos"):
+        ProcedureFactory(title=title)
+    reindex()
+    stored = SearchGroupPrecomputed.objects.get()
+    assert stored.key == "brevet|licenci conduc"
+    results = search(q="sacar brevete")
+    assert results.total == 3
+    assert {f.value: f.count for f in results.facets["type"]} == {"procedure": 3}
+    # A page that stops holding the words refreshes it.
+    procedure = Procedure.objects.get(title="Brevete para motos")
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure_update(by=admin, procedure=procedure, data={"title": "Permiso"})
+    assert search(q="brevete").total == 2
+    # An editor's change makes another group: it is worked out at once, the old one dropped.
+    with django_capture_on_commit_callbacks(execute=True):
+        synonym_save(
+            by=admin,
+            term="brevete",
+            expansions="licencia de conducir\npermiso",
+            synonym=Synonym.objects.get(),
+        )
+    assert SearchGroupPrecomputed.objects.get().key == "brevet|licenci conduc|permis"
+    assert search(q="brevete").total == 3
+    # A page that leaves the index refreshes it too.
+    with django_capture_on_commit_callbacks(execute=True):
+        search_index_drop(kind_name="procedure", ids=[procedure.pk])
+    assert search(q="brevete").total == 2
 
 
 def test_the_engine_index_follows_every_write_after_all_migrations(reindex):

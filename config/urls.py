@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accounts.permissions import is_back_office_user
 from ventanilla.accounts.views.auth import backoffice_login_view
 from ventanilla.api.urls import api
 
 admin.site.site_header = _("Ventanilla · Gestión")
 admin.site.site_title = _("Ventanilla · Gestión")
 admin.site.index_title = _("Instituciones, trámites y contenidos")
+# Staff alone is not enough: a platform administrator or an official holding a role.
+admin.site.has_permission = lambda request: is_back_office_user(request.user)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("ventanilla.core.urls")),

@@ -215,7 +215,9 @@ MAILERS = {
         )
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("VENTANILLA_FROM_EMAIL", "Ventanilla <no-responder@ventanilla.gob.pe>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "VENTANILLA_FROM_EMAIL", "Ventanilla <no-responder@ventanilla.gob.pe>"
+)
 
 # The civil registry through PIDE: RENIEC (DNI) and Migraciones (carné de extranjería)
 # (docs/decisions/0006-civil-registry-integration.md). The defaults are the fake's, which

@@ -232,3 +232,10 @@ def test_admin_login_goes_through_the_same_throttle(client, citizen, settings):
     response = client.get("/gestion/login/", {"next": "/gestion/"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_citizen_sent_to_the_back_office_is_told_it_is_not_for_them(client, citizen):
+    _login(client)
+    response = client.get("/gestion/", follow=True)
+    assert response.status_code == 403
+    assert "no tiene acceso a la gestión" in response.content.decode()

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from ventanilla.accounts.assurance import LABELS, Level, meets, parse_level, session_level
 from ventanilla.accounts.forms import CodeForm, LoginForm, RegisterForm
+from ventanilla.accounts.permissions import is_back_office_user
 from ventanilla.accounts.services.login import (
     LoginRefused,
     login_complete,
@@ -231,7 +232,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 def backoffice_login_view(request: HttpRequest) -> HttpResponse:
-    """The back office's login is the portal's: one throttle, one second factor, one audit."""
+    """The back office's login is the portal's: one throttle, one second factor, one audit.
+    Someone logged in without a role in any institution is told so (not sent round in circles)."""
+    if request.user.is_authenticated and not is_back_office_user(request.user):
+        return _page(request, "accounts/no_backoffice.html", {}, status=403)
     target = request.GET.get("next") or "/gestion/"
     return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 

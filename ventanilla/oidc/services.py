@@ -9,7 +9,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from oauth2_provider.models import AbstractApplication, get_application_model
+from oauth2_provider.models import (
+    AbstractApplication,
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from ventanilla.audit.services import record
 from ventanilla.oidc.models import ClientPolicy, Consent
@@ -213,3 +220,18 @@ def oidc_demo_client_ensure() -> Any:
         post_logout_redirect_uris=["http://127.0.0.1:9000/"],
         allowed_scopes=DEMO_SCOPES,
     )
+
+
+def oidc_user_grants_revoke(*, user: Any, forget_consents: bool = False) -> int:
+    """Revoke what other State applications hold for `user` (after a password reset, or when
+    the account is deleted): codes not yet exchanged, access, refresh and ID tokens; with
+    `forget_consents`, the record of which applications the citizen said yes to. Returns how
+    many access and refresh tokens were revoked. Runs in the caller's transaction."""
+    revoked = 0
+    for model in (get_refresh_token_model(), get_access_token_model()):
+        revoked += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    get_grant_model().objects.filter(user=user).delete()
+    get_id_token_model().objects.filter(user=user).delete()
+    if forget_consents:
+        Consent.objects.filter(user=user).delete()
+    return revoked

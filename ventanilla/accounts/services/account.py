@@ -24,16 +24,11 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from oauth2_provider.models import (
-    get_access_token_model,
-    get_grant_model,
-    get_id_token_model,
-    get_refresh_token_model,
-)
 
 from ventanilla.accounts.models import LoginThrottle, RecoveryCode, TotpDevice, UserSession
 from ventanilla.accounts.services import second_factor
 from ventanilla.audit import services as audit
+from ventanilla.oidc.services import oidc_user_grants_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -225,17 +220,6 @@ def sessions_close_others(*, user: Any, keep_session_key: str | None, by: Any) -
     return closed
 
 
-def _oidc_tokens_revoke(user: Any) -> int:
-    """Revoke what other State applications hold for the user (single sign-on): codes not yet
-    exchanged, access, refresh and ID tokens. Returns how many access and refresh tokens."""
-    revoked = 0
-    for model in (get_refresh_token_model(), get_access_token_model()):
-        revoked += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-    get_grant_model().objects.filter(user=user).delete()
-    get_id_token_model().objects.filter(user=user).delete()
-    return revoked
-
-
 def session_rekey(*, user: Any, old_key: str | None, new_key: str | None) -> None:
     """Follow a session to its new key (Django renews it when the password changes), so the
     browser stays in the user's list and logged in."""
@@ -356,7 +340,7 @@ def password_reset_complete(*, uidb64: str, token: str, password: str, again: st
         user.save(update_fields=["password", "locked_at"])
         LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
         closed = _sessions_close(user=user, keep_session_key=None)
-        tokens = _oidc_tokens_revoke(user)
+        tokens = oidc_user_grants_revoke(user=user)
         audit.record(actor=user, action="accounts.password_reset", target=user,
                      data={"closed": closed, "tokens_revoked": tokens})  # fmt: skip
     notice_send(
@@ -413,7 +397,8 @@ def account_delete(*, user: Any, password: str, code: str = "") -> None:
         TotpDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
-        tokens = _oidc_tokens_revoke(user)
+        # Which applications the citizen used is personal data too: consents go with the account.
+        tokens = oidc_user_grants_revoke(user=user, forget_consents=True)
         audit.record(
             actor=user,
             action="accounts.deleted",

@@ -26,6 +26,7 @@ from ventanilla.accounts.tests.test_second_factor import (
 )
 from ventanilla.audit.models import AuditEvent
 from ventanilla.audit.services import record
+from ventanilla.oidc.models import Consent
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_delete_page_asks_for_the_code_when_two_factor_is_on(client: Any) -> Non
     assert user.is_active
 
 
-def sso_tokens(user: Any) -> None:
+def sso_tokens(user: Any) -> Any:
     """An access and a refresh token a State application holds for `user` (single sign-on)."""
     application = get_application_model().objects.create(
         name="Municipalidad",
@@ -151,12 +152,17 @@ def sso_tokens(user: Any) -> None:
     get_refresh_token_model().objects.create(
         user=user, application=application, token="refresco-123", access_token=access
     )
+    return application
 
 
 def test_account_delete_revokes_single_sign_on_tokens() -> None:
     user, other = citizen(), citizen()
-    sso_tokens(user)
+    application = sso_tokens(user)
+    Consent.objects.create(user=user, application=application, scopes="openid profile")
+    Consent.objects.create(user=other, application=application, scopes="openid")
     services.account_delete(user=user, password=PASSWORD)
+    assert not Consent.objects.filter(user=user).exists()  # which apps they used is personal
+    assert Consent.objects.filter(user=other).exists()
     assert not get_access_token_model().objects.filter(user=user).exists()
     assert not get_refresh_token_model().objects.filter(user=user).exists()
     assert AuditEvent.objects.get(action="accounts.deleted").data["tokens_revoked"] == 2

@@ -239,3 +239,11 @@ def test_a_citizen_sent_to_the_back_office_is_told_it_is_not_for_them(client, ci
     response = client.get("/gestion/", follow=True)
     assert response.status_code == 403
     assert "no tiene acceso a la gestión" in response.content.decode()
+
+
+def test_a_certificate_level_is_plainly_not_available_yet(client, citizen):
+    _login(client)
+    response = client.get(reverse("accounts:login"), {"nivel": "certificate_dnie", "next": "/x/"})
+    assert response.status_code == 501
+    assert "aún no está disponible" in response.content.decode()
+    assert "DNI electrónico" in response.content.decode()

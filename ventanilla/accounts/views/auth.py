@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from ventanilla.accounts.assurance import LABELS, Level, meets, parse_level, session_level
+from ventanilla.accounts.assurance import (
+    AVAILABLE,
+    LABELS,
+    Level,
+    meets,
+    parse_level,
+    session_level,
+)
 from ventanilla.accounts.forms import CodeForm, LoginForm, RegisterForm
 from ventanilla.accounts.permissions import is_back_office_user
 from ventanilla.accounts.services.login import (
@@ -89,6 +96,10 @@ def _after_password(request: HttpRequest, level_wanted: Level | None) -> HttpRes
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
     wanted = _wanted_level(request)
+    if wanted is not None and wanted not in AVAILABLE:
+        # Certificate logins (DNIe, a token) are modelled but not offered yet: say so plainly.
+        return _page(request, "accounts/level_unavailable.html",
+                     {"wanted_label": LABELS[wanted]}, status=501)  # fmt: skip
     if request.user.is_authenticated and request.method != "POST":
         if wanted is None or meets(session_level(request), wanted):
             return HttpResponseRedirect(_next(request))

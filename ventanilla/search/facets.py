@@ -30,7 +30,7 @@ def facet_counts(engine: Any, match: Any, filters: Filters) -> dict[str, list[tu
     a broad query ("municipalidad") is the dearest part of a search, and the broad queries
     are the ones many people repeat."""
     key = hashlib.blake2b(
-        repr((engine.name, match.where_params, filters)).encode(), digest_size=16
+        repr((engine.name, match.where_sql, match.where_params, filters)).encode(), digest_size=16
     ).hexdigest()
     key = f"search:facets:{index_generation()}:{key}"
     facets: dict[str, list[tuple[Any, int]]] | None = cache.get(key)

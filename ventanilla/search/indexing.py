@@ -307,6 +307,7 @@ def _optimize() -> None:
             # Migration 0004 turns the GIN pending lists off; an index restored from an older
             # dump may still have one, and it would slow every search until a vacuum.
             cursor.execute("SELECT gin_clean_pending_list('search_document_vector'::regclass)")
+            cursor.execute("SELECT gin_clean_pending_list('search_document_names'::regclass)")
             cursor.execute("SELECT gin_clean_pending_list('search_term_trgm'::regclass)")
             # Rewritten rows leave dead ones behind; a search that scans the table reads them
             # too until a vacuum (possible only outside a transaction).

@@ -13,7 +13,11 @@ WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
 TRIGRAM_THRESHOLD = 0.2
 
 
-LABELS = {"title": "A", "names": "AB", "all": ""}
+# Which vector a query reads, and the labels its terms need there: the title and keywords have
+# a vector of their own (migration 0009), whose GIN index answers a "names" query without
+# reading the rows; only the title alone needs a label (A).
+COLUMNS = {"title": "names_vector", "names": "names_vector", "all": "vector"}
+LABELS = {"title": "A", "names": "", "all": ""}
 
 
 def _term(term: str, prefix: bool, fields: str) -> str:
@@ -44,11 +48,14 @@ class PostgresBackend(Backend):
 
     def match(self, groups: list[Group], *, any_group: bool, fields: str = "all") -> Match:
         expression = tsquery_expression(groups, any_group=any_group, fields=fields)
+        column = COLUMNS.get(fields, "vector")
         return Match(
             from_sql="search_searchdocument d",
-            where_sql="d.vector @@ to_tsquery('simple', %s)",
+            where_sql=f"d.{column} @@ to_tsquery('simple', %s)",
             where_params=[expression],
-            score_sql=(f"ts_rank_cd('{WEIGHTS}', d.vector, to_tsquery('simple', %s), 1) * d.boost"),
+            score_sql=(
+                f"ts_rank_cd('{WEIGHTS}', d.{column}, to_tsquery('simple', %s), 1) * d.boost"
+            ),
             score_params=[expression],
         )
 

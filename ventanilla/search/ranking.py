@@ -146,6 +146,30 @@ def _matched_terms(groups: list[Group], title_words: list[str]) -> int:
     return len(wanted)
 
 
+class _Holder:
+    """`_holds` and `_matched_terms` for one query's groups, worked out once per re-rank:
+    each alternative as a set, and every term of the groups without a prefix."""
+
+    def __init__(self, groups: list[Group]) -> None:
+        self.groups = [(g, [frozenset(alt) for alt in g.alternatives]) for g in groups]
+        self.plain_terms = frozenset(
+            t for g in groups if not g.prefix for alt in g.alternatives for t in alt
+        )
+        self.prefixed = [g for g in groups if g.prefix]
+
+    def holds(self, terms: set[str], words: list[str]) -> int:
+        """How many of the groups `terms` holds."""
+        return sum(
+            (_holds(g, terms, words) if g.prefix else any(a <= terms for a in alts))
+            for g, alts in self.groups
+        )
+
+    def matched(self, title_words: list[str], title: set[str]) -> int:
+        if self.prefixed:
+            return _matched_terms([g for g, _a in self.groups], title_words)
+        return len(title & self.plain_terms)
+
+
 def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates best first. The title decides first (how much of the query it holds,
     and how little else), then the document's prior (full page, popularity, kind), then the
@@ -153,21 +177,22 @@ def rerank(query: ParsedQuery, candidates: list[Candidate]) -> list[Candidate]:
     if not candidates:
         return candidates
     top = max(c.engine_score for c in candidates) or 1.0
-    required = query.required
-    optional = query.optional
+    required = _Holder(query.required)
+    optional = _Holder(query.optional)
+    every = _Holder(query.groups)
+    n = len(query.required) or 1
     query_terms = {t for g in query.groups for alt in g.alternatives for t in alt}
     for c in candidates:
         title_words = c.title_terms.split()
         title = set(title_words)
         keywords = set(c.keyword_terms.split())
-        in_title = sum(_holds(g, title, title_words) for g in required)
-        in_names = sum(_holds(g, title | keywords, title_words) for g in required)
-        n = len(required) or 1
+        in_title = required.holds(title, title_words)
+        in_names = required.holds(title | keywords, title_words) if keywords else in_title
         score = 2.0 * in_title / n + 0.6 * (in_names - in_title) / n
         # Tightness: "Solicitar duplicado de DNI" answers «duplicado dni» better than a
         # twenty-word title that also holds both words.
-        score += 0.8 * _matched_terms(query.groups, title_words) / max(len(title), 1)
-        score += 0.15 * sum(_holds(g, title, title_words) for g in optional)
+        score += 0.8 * every.matched(title_words, title) / max(len(title), 1)
+        score += 0.15 * optional.holds(title, title_words)
         score += 0.6 * math.log(max(c.boost, 0.1))
         if (title & SECONDARY_ACTIONS) - query_terms:
             score -= 0.35

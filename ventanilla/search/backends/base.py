@@ -2,7 +2,7 @@
 typo candidates from its vocabulary. Filters and facets are plain SQL on SearchDocument and
 shared; each engine supplies how a query matches and how it scores."""
 
-from collections import Counter
+import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,20 +130,31 @@ class Backend(TypoFinder):
             f"SELECT d.kind, d.institution_id, COUNT(*) FROM {match.from_sql} "
             f"WHERE {match.where_sql}{where} GROUP BY d.kind, d.institution_id"
         )
-        places = institution_places()
-        counters: dict[str, Counter[Any]] = {name: Counter() for name in FACET_NAMES}
+        by_kind: dict[Any, int] = {}
+        by_institution: dict[Any, int] = {}
         for kind, institution_id, n in self._fetch(sql, [*match.where_params, *params]):
-            counters["type"][kind] += n
-            if institution_id is None:
-                continue
-            counters["institution"][institution_id] += n
+            by_kind[kind] = by_kind.get(kind, 0) + n
+            if institution_id is not None:
+                by_institution[institution_id] = by_institution.get(institution_id, 0) + n
+        places = institution_places()
+        by_level: dict[Any, int] = {}
+        by_department: dict[Any, int] = {}
+        for institution_id, n in by_institution.items():
             level, department_id = places.get(institution_id, ("", None))
             if level:
-                counters["level"][level] += n
+                by_level[level] = by_level.get(level, 0) + n
             if department_id:
-                counters["department"][department_id] += n
+                by_department[department_id] = by_department.get(department_id, 0) + n
+        counters = {
+            "type": by_kind,
+            "institution": by_institution,
+            "level": by_level,
+            "department": by_department,
+        }
         return {
-            name: sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_LIMIT]
+            name: heapq.nsmallest(
+                FACET_LIMIT, counter.items(), key=lambda item: (-item[1], str(item[0]))
+            )
             for name, counter in counters.items()
         }
 

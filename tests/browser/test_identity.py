@@ -77,6 +77,7 @@ class Visitor:
         violations = axe_violations(self.page)
         assert not violations, f"axe-core on {what}:\n{axe_report(violations)}"
         weight = _weight(documents[-1], self.loaded)
+        print(f"{name} ({self.device}): {weight.total:,} B")
         assert weight.total < BUDGET_BYTES, f"{what} weighs {weight.total:,} B:\n{weight.report()}"
         if self.device == "phone":
             overflow = horizontal_overflow(self.page)

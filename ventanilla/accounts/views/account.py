@@ -211,6 +211,7 @@ def totp_view(request: HttpRequest) -> HttpResponse:
     if pending is not None:
         uri = second_factor.totp_provisioning_uri(user=user, device=pending)
         context["qr_svg"] = second_factor.totp_qr_svg(uri)
+        context["otpauth_uri"] = uri  # a phone cannot scan its own screen: a link opens the app
         context["secret"] = second_factor.secret_grouped(pending.secret)
     if context["enabled"]:
         context["codes_left"] = second_factor.recovery_codes_left(user)

@@ -14,7 +14,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test test-postgres lint install data bench bench-search browser-deps \
+.PHONY: help demo serve test test-postgres lint install data bench bench-search bench-login browser-deps \
 	deploy-deps clean
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make bench  - page-serving benchmark (needs nginx and wrk; installs them when root)"
 	@echo "make bench-search - search relevance (Hit@1/3, MRR) and speed at 100k documents,"
 	@echo "                    on SQLite and PostgreSQL"
+	@echo "make bench-login  - login p50/p99 under 50 concurrent logins (Argon2id)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Ventanilla necesita Python 3.12 o superior (no se encontró)."; exit 1; }
@@ -83,6 +84,10 @@ bench: install deploy-deps
 bench-search: install
 	$(PY) bench/search_relevance.py
 	$(PY) bench/search_speed.py
+
+# 50 concurrent logins against gunicorn + PostgreSQL + Redis, beside a static file and Argon2 alone.
+bench-login: install
+	$(PY) bench/login_load.py
 
 clean:
 	rm -rf var $(VENV)

@@ -175,10 +175,8 @@ def citizen_register(
                 phone=phone.strip(),
                 document_type=document.type,
                 document_number=document.number,
-                first_name=person.given_names.title()[:150],
-                last_name=" ".join(
-                    s for s in (person.first_surname, person.second_surname) if s
-                ).title()[:150],
+                first_name=person.display_given_names[:150],
+                last_name=person.display_surnames[:150],
                 registry_verified_at=timezone.now(),
             )
             user.set_password(password)

@@ -60,8 +60,8 @@ def _citizen() -> tuple[Any, bool]:
         staff=False,
         document_type="dni",
         document_number=DEMO_CITIZEN_DNI,
-        first_name=person.given_names.title(),
-        last_name=f"{person.first_surname} {person.second_surname}".strip().title(),
+        first_name=person.person.display_given_names,
+        last_name=person.person.display_surnames,
         email="ciudadana@ventanilla.test",
         phone="987654321",
     )

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-# The fake civil registry, run as its own process (fixtures `civil_registry`, `civil_registry_fake`).
+# The fake civil registry, as its own process (fixtures `civil_registry`, `civil_registry_fake`).
 pytest_plugins = ["ventanilla.integrations.civil_registry.testing"]
 
 

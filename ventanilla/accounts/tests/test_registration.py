@@ -95,9 +95,7 @@ def test_a_document_already_registered_points_to_login_and_recovery(client, civi
     client.logout()
     response = client.post(
         reverse("accounts:register"),
-        _form(
-            correo="otra@example.pe", password="otra-clave-2026x", password2="otra-clave-2026x"
-        ),
+        _form(correo="otra@example.pe", password="otra-clave-2026x", password2="otra-clave-2026x"),
     )
     assert response.status_code == 400
     assert "Ya existe una cuenta con este documento" in response.content.decode()

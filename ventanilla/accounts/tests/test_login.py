@@ -247,3 +247,14 @@ def test_a_certificate_level_is_plainly_not_available_yet(client, citizen):
     assert response.status_code == 501
     assert "aún no está disponible" in response.content.decode()
     assert "DNI electrónico" in response.content.decode()
+
+
+def test_the_login_page_says_which_application_is_asking(client):
+    from ventanilla.oidc.services import oidc_demo_client_ensure
+
+    oidc_demo_client_ensure()
+    asked = "/oidc/authorize/?client_id=demo-rp&response_type=code&scope=openid"
+    html = client.get(reverse("accounts:login"), {"next": asked}).content.decode()
+    assert "«Aplicación de demostración» te pide ingresar" in html
+    plain = client.get(reverse("accounts:login"), {"next": "/oidc/authorize/?client_id=nadie"})
+    assert "te pide ingresar" not in plain.content.decode()

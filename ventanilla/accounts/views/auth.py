@@ -35,6 +35,7 @@ from ventanilla.accounts.services.login import (
 from ventanilla.accounts.services.registration import citizen_register, document_parse
 from ventanilla.accounts.services.second_factor import totp_enabled
 from ventanilla.core.network import client_ip
+from ventanilla.oidc.selectors import client_name_asking
 
 SECOND_FACTOR_SETUP_PATH = "/cuenta/seguridad/verificacion/"
 LOGIN_FIELD_IDS = {"documento": "documento", "password": "password"}
@@ -137,6 +138,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             "errors": _errors(form, LOGIN_FIELD_IDS),
             "wanted": wanted,
             "wanted_label": LABELS.get(wanted) if wanted else "",
+            "asking": client_name_asking(_next(request)),
         },
         status=status,
     )

@@ -30,6 +30,7 @@ from ventanilla.accounts.permissions import (
     membership_scope,
 )
 from ventanilla.accounts.services import officials
+from ventanilla.accounts.services.login import account_unlock
 from ventanilla.audit.services import record
 from ventanilla.core.backoffice import adopt
 from ventanilla.institutions.models import Institution
@@ -77,9 +78,28 @@ class MembershipInline(_PlatformOnly, admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(_PlatformOnly, DjangoUserAdmin):
-    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_superuser")
-    list_filter = ("is_staff", "is_superuser", "is_active")
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_superuser",
+                    "locked_at")  # fmt: skip
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        ("locked_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("username", "email", "first_name", "last_name", "document_number")
     inlines = (MembershipInline,)
+    actions = ("unlock_selected",)
+
+    @admin.action(description=_("Desbloquear las cuentas elegidas"))
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Lift the lock left by too many failed logins (accounts.services.login)."""
+        _run_each(
+            self,
+            request,
+            queryset.filter(locked_at__isnull=False),
+            lambda user: account_unlock(user=user, by=request.user),
+            _t("Cuentas desbloqueadas: %(n)d."),
+        )
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool

@@ -258,3 +258,19 @@ def test_the_login_page_says_which_application_is_asking(client):
     assert "«Aplicación de demostración» te pide ingresar" in html
     plain = client.get(reverse("accounts:login"), {"next": "/oidc/authorize/?client_id=nadie"})
     assert "te pide ingresar" not in plain.content.decode()
+
+
+def test_a_platform_administrator_lifts_a_lock_from_the_back_office(client, citizen):
+    from django.utils import timezone
+
+    User.objects.filter(pk=citizen.pk).update(locked_at=timezone.now())
+    admin = User.objects.create_superuser("root", "root@example.pe", "x-clave-larga-99")
+    back_office = Client()
+    back_office.force_login(admin)
+    changelist = reverse("admin:accounts_user_changelist")
+    assert "45678912" in back_office.get(changelist, {"locked_at__isempty": "0"}).content.decode()
+    back_office.post(changelist, {"action": "unlock_selected", "_selected_action": [citizen.pk]})
+    citizen.refresh_from_db()
+    assert citizen.locked_at is None
+    assert AuditEvent.objects.filter(action="accounts.unlocked", actor=admin).exists()
+    assert _login(client).status_code == 302

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from ventanilla.accounts.assurance import meets, parse_level, session_level
 from ventanilla.catalogue.models import Channel, LifeEvent, Procedure, ProcedureKind, Topic
@@ -94,6 +95,7 @@ def procedure_detail(request: HttpRequest, number: int, slug: str) -> HttpRespon
     return response
 
 
+@never_cache
 def procedure_start(request: HttpRequest, number: int, slug: str) -> HttpResponse:
     """ "Iniciar trámite en línea": a procedure that asks for a level of identification sends the
     citizen to log in (or step up) first, then on to the online service."""
@@ -106,9 +108,7 @@ def procedure_start(request: HttpRequest, number: int, slug: str) -> HttpRespons
         if required != "one_factor":
             query["nivel"] = str(required)
         return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode(query)}")
-    response = HttpResponseRedirect(doc["online_url"])
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return HttpResponseRedirect(doc["online_url"])
 
 
 def procedure_by_number(request: HttpRequest, number: str) -> HttpResponse:

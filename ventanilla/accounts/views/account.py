@@ -1,9 +1,8 @@
 """The citizen's account security pages: second factor, sessions, password, recovery, deletion.
 
-Every page is private (Cache-Control: private, no-store) and every change is a POST with CSRF."""
+Every page is never cached (never_cache: private, no-store) and every change is a POST with CSRF."""
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -92,17 +91,6 @@ def _by_field(errors: list[tuple[str, str]]) -> dict[str, str]:
     return first
 
 
-def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Never stored by a browser or proxy: the pages show codes, sessions and a CSRF token."""
-
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    return never_cache(wrapper)
-
-
 def _page(
     request: HttpRequest,
     template: str,
@@ -147,7 +135,7 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-@private
+@never_cache
 @login_required
 def security_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
@@ -163,7 +151,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/account/security.html", _("Seguridad de la cuenta"), context)
 
 
-@private
+@never_cache
 @sensitive_post_parameters("password")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -218,7 +206,7 @@ def totp_view(request: HttpRequest) -> HttpResponse:
     return _page(request, template, title, context, errors=_errors(form, error))
 
 
-@private
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def sessions_view(request: HttpRequest) -> HttpResponse:
@@ -256,7 +244,7 @@ def sessions_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/account/sessions.html", _("Sesiones abiertas"), {"rows": rows})
 
 
-@private
+@never_cache
 @sensitive_post_parameters("password", "nueva", "nueva2")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -286,7 +274,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                  errors=_errors(form if request.method == "POST" else None, error))  # fmt: skip
 
 
-@private
+@never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(_posted(request))
@@ -310,12 +298,12 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
                  {"value": value}, errors=errors, status=429 if error else None)  # fmt: skip
 
 
-@private
+@never_cache
 def password_reset_sent_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/account/reset_sent.html", _("Revisa tu correo"))
 
 
-@private
+@never_cache
 @sensitive_post_parameters("nueva", "nueva2")
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
@@ -343,12 +331,12 @@ def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -
     return _page(request, "accounts/account/reset_confirm.html", title, errors=errors)
 
 
-@private
+@never_cache
 def password_reset_done_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/account/reset_done.html", _("Tu contraseña cambió"))
 
 
-@private
+@never_cache
 @sensitive_post_parameters("password", "codigo")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -372,7 +360,7 @@ def delete_view(request: HttpRequest) -> HttpResponse:
                  errors=errors)  # fmt: skip
 
 
-@private
+@never_cache
 def deleted_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/account/deleted.html", _("Eliminamos tu cuenta"))
 

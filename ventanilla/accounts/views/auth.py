@@ -81,9 +81,7 @@ def _page(
 ) -> HttpResponse:
     context.setdefault("next", _next(request))
     context.setdefault("nivel", str(_wanted_level(request) or ""))
-    response = render(request, template, context, status=status)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, template, context, status=status)
 
 
 def _after_password(request: HttpRequest, level_wanted: Level | None) -> HttpResponse:
@@ -185,6 +183,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/logout.html", {})
 
 
+@never_cache
 def logged_out_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "accounts/logged_out.html", {})
 
@@ -244,6 +243,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 def backoffice_login_view(request: HttpRequest) -> HttpResponse:
     """The back office's login is the portal's: one throttle, one second factor, one audit.
     Someone logged in without a role in any institution is told so (not sent round in circles)."""

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,11 +60,7 @@ class NewOfficialForm(forms.Form):
 
 
 def _login_url(request: HttpRequest) -> str:
-    try:
-        login = reverse("accounts:login")
-    except NoReverseMatch:  # the citizen login is not wired: the back office's login
-        login = reverse("admin:login")
-    return f"{login}?{urlencode({'next': request.path})}"
+    return f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
 
 
 def _render(
@@ -72,8 +68,8 @@ def _render(
 ) -> HttpResponse:
     context.setdefault("crumbs", [(_("Invitación"), None)])
     response = render(request, template, context, status=status)
-    # The address carries the token: no cache keeps it, no link hands it on as a referrer.
-    response["Cache-Control"] = "private, no-store"
+    # The address carries the token: no link hands it on as a referrer (never_cache keeps it
+    # out of every cache).
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -19,9 +19,14 @@ urlpatterns = [
     path("", include("ventanilla.search.urls")),
     path("", include("ventanilla.feedback.urls")),
     path("", include("ventanilla.oidc.urls")),  # /.well-known/openid-configuration, /oidc/…
+    path("", include("ventanilla.cases.citizen.urls")),  # /servicios/…, /mis-tramites/…
+    path("", include("ventanilla.cases.documents.urls")),  # /verificar/<code>
     path("cuenta/", include("ventanilla.accounts.urls")),
     path("api/v1/", api.urls),
+    path("api/govstack/registration/", include("ventanilla.api.govstack.urls")),
     path("gestion/login/", backoffice_login_view),
+    path("gestion/servicios/", include("ventanilla.formbuilder.urls")),
+    path("gestion/expedientes/", include("ventanilla.cases.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]
 

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "ventanilla.catalogue",
     "ventanilla.feedback",
     "ventanilla.search",
+    "ventanilla.formbuilder",
+    "ventanilla.cases",
     "ventanilla.api",
     "ventanilla.integrations.civil_registry",
     "oauth2_provider",  # before ventanilla.oidc: its admin registers our Application admin
@@ -107,6 +109,10 @@ PAGE_CACHE_SKIP_PREFIXES = (
     "/idioma/",
     "/oidc/",
     "/.well-known/",
+    "/servicios/",
+    "/solicitudes/",
+    "/mis-tramites/",
+    "/verificar/",
 )
 COMPRESS_RESPONSES = env_bool("VENTANILLA_COMPRESS", True)
 # nginx caches to purge after a publish, e.g. "http://127.0.0.1:8080" (comma-separated).

@@ -1,0 +1,1 @@
+"""Reads on cases with their rules: the officials' inbox (inbox.py), the citizen's own (citizen.py)."""

@@ -11,6 +11,9 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from ventanilla.accounts.models import Role
+from ventanilla.accounts.permissions import is_platform_admin
+from ventanilla.accounts.selectors import membership_institution_ids
 from ventanilla.audit.services import record
 from ventanilla.catalogue.content import (
     procedure_content_institution_renamed,
@@ -370,3 +373,37 @@ def life_event_delete(*, life_event: LifeEvent, by: Any) -> None:
     )
     life_event.delete()
     invalidate(paths)
+
+
+@transaction.atomic
+def procedure_online_service_link(
+    *, procedure: Procedure, url: str, min_assurance: str, by: Any
+) -> Procedure:
+    """Point the procedure's "Iniciar trámite en línea" at a Ventanilla digital service (the
+    form builder calls this when a service of the same institution is published). Allowed to
+    the institution's service designers and administrators."""
+    allowed = is_platform_admin(by) or procedure.institution_id in membership_institution_ids(
+        user=by, roles=[Role.SERVICE_DESIGNER, Role.INSTITUTION_ADMIN]
+    )
+    if not allowed:
+        raise _deny_edit(procedure)
+    stored = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if stored.online_url == url and stored.min_assurance == min_assurance:
+        return stored
+    changed = {
+        "online_url": [stored.online_url, url],
+        "min_assurance": [stored.min_assurance, min_assurance],
+    }
+    stored.online_url = url
+    stored.min_assurance = min_assurance
+    procedure_content_set(stored)
+    stored.save(update_fields=["online_url", "min_assurance", "content", "updated_at"])
+    record(
+        actor=by,
+        action="procedure.online_service_linked",
+        target=stored,
+        institution_id=stored.institution_id,
+        data={"changed": changed},
+    )
+    invalidate(procedure_paths(procedure=stored))
+    return stored

@@ -68,6 +68,8 @@ ALLOWED_HOSTS = os.environ.get("VENTANILLA_ALLOWED_HOSTS", "127.0.0.1,localhost,
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("VENTANILLA_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
+# The site's public address, for links made outside a request (the QR code of an issued document).
+PUBLIC_BASE_URL = os.environ.get("VENTANILLA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from ventanilla.cases.documents import views
+
+app_name = "documents"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("verificar/", views.verify_start, name="start"),
+    path("verificar/<str:code>/", views.verify, name="verify"),
+]

@@ -9,7 +9,10 @@ extra sheet `ventanilla_workflow` (`workflow_from_xlsform` reads it) and in the 
 from ventanilla.formbuilder.interchange.jsonio import service_from_json, service_to_json
 from ventanilla.formbuilder.interchange.normalize import definition_normalize
 from ventanilla.formbuilder.interchange.xlsform import definition_to_xlsform
-from ventanilla.formbuilder.interchange.xlsform_read import definition_from_xlsform, workflow_from_xlsform
+from ventanilla.formbuilder.interchange.xlsform_read import (
+    definition_from_xlsform,
+    workflow_from_xlsform,
+)
 
 __all__ = [
     "definition_from_xlsform",

@@ -7,16 +7,30 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ventanilla.formbuilder.definition import FORMAT, default_workflow, definition_errors, workflow_errors
+from ventanilla.formbuilder.definition import (
+    FORMAT,
+    default_workflow,
+    definition_errors,
+    workflow_errors,
+)
 
 SERVICE_FORMAT = "ventanilla-service/1"
 MAX_BYTES = 5 * 1024 * 1024
 
 
-def service_to_json(*, definition: dict[str, Any], workflow: dict[str, Any], meta: dict[str, Any]) -> bytes:
+def service_to_json(
+    *, definition: dict[str, Any], workflow: dict[str, Any], meta: dict[str, Any]
+) -> bytes:
     """The service as indented UTF-8 JSON with sorted keys (stable across exports)."""
-    document = {"format": SERVICE_FORMAT, "meta": meta, "definition": definition, "workflow": workflow}
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    document = {
+        "format": SERVICE_FORMAT,
+        "meta": meta,
+        "definition": definition,
+        "workflow": workflow,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
+        "utf-8"
+    )
 
 
 def service_from_json(*, content: bytes) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
@@ -32,20 +46,31 @@ def service_from_json(*, content: bytes) -> tuple[dict[str, Any], dict[str, Any]
     except UnicodeDecodeError:
         return {}, {}, [_("El archivo no está en UTF-8; no es una exportación JSON de Ventanilla.")]
     except json.JSONDecodeError as error:
-        return {}, {}, [
-            _("El archivo no es JSON válido (línea %(l)s, columna %(c)s).") % {"l": error.lineno, "c": error.colno}
-        ]
+        return (
+            {},
+            {},
+            [
+                _("El archivo no es JSON válido (línea %(l)s, columna %(c)s).")
+                % {"l": error.lineno, "c": error.colno}
+            ],
+        )
     if not isinstance(document, dict):
         return {}, {}, [_("El archivo no tiene el formato de un servicio de Ventanilla.")]
+    definition: Any
+    workflow: Any
     if document.get("format") == FORMAT:
         definition, workflow = document, default_workflow()
     elif document.get("format") == SERVICE_FORMAT:
         definition, workflow = document.get("definition"), document.get("workflow")
     else:
-        return {}, {}, [
-            _("El formato «%(f)s» no es «%(s)s»; no es una exportación de Ventanilla.")
-            % {"f": document.get("format") or "", "s": SERVICE_FORMAT}
-        ]
+        return (
+            {},
+            {},
+            [
+                _("El formato «%(f)s» no es «%(s)s»; no es una exportación de Ventanilla.")
+                % {"f": document.get("format") or "", "s": SERVICE_FORMAT}
+            ],
+        )
     errors: list[str] = []
     if not isinstance(definition, dict):
         errors.append(_("Falta el formulario («definition»)."))

@@ -40,8 +40,16 @@ def condition_normalize(condition: Any, kinds: dict[str, str]) -> Any:
             return parts[0] if len(parts) == 1 else {key: parts}
     result = dict(condition)
     op = result.get("op")
-    if op in {"in", "not_in"} and isinstance(result.get("value"), list) and len(result["value"]) == 1:
-        result = {**result, "op": "equals" if op == "in" else "not_equals", "value": result["value"][0]}
+    if (
+        op in {"in", "not_in"}
+        and isinstance(result.get("value"), list)
+        and len(result["value"]) == 1
+    ):
+        result = {
+            **result,
+            "op": "equals" if op == "in" else "not_equals",
+            "value": result["value"][0],
+        }
     if op in {"answered", "not_answered"}:
         result.pop("value", None)
     if kinds.get(str(result.get("question"))) == "yes_no" and "value" in result:
@@ -63,7 +71,11 @@ def _truthy(value: Any) -> bool:
 
 def question_normalize(question: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
     kind = str(question.get("type"))
-    result: dict[str, Any] = {"id": question.get("id"), "type": kind, "label": question.get("label") or ""}
+    result: dict[str, Any] = {
+        "id": question.get("id"),
+        "type": kind,
+        "label": question.get("label") or "",
+    }
     for key in (*COMMON_KEYS[3:], *TYPE_KEYS.get(kind, ())):
         value = question.get(key)
         if key == "decimals" and value == 0:
@@ -71,10 +83,14 @@ def question_normalize(question: dict[str, Any], kinds: dict[str, str]) -> dict[
         if key == "show_if":
             value = condition_normalize(value, kinds) if value else None
         if key == "questions":
-            value = [question_normalize(child, kinds) for child in value or [] if isinstance(child, dict)]
+            value = [
+                question_normalize(child, kinds) for child in value or [] if isinstance(child, dict)
+            ]
         if key == "choices":
             value = [
-                {"value": c.get("value"), "label": c.get("label")} for c in value or [] if isinstance(c, dict)
+                {"value": c.get("value"), "label": c.get("label")}
+                for c in value or []
+                if isinstance(c, dict)
             ]
         if not _empty(value):
             result[key] = value

@@ -15,7 +15,8 @@ What maps to what (docs/reference/xlsform.md says the same for designers):
 - the settings sheet holds form_title, form_id, version (a hash of the definition), the
   default language and our intro, declaration and confirmation texts;
 - the workflow, when given, goes in an extra sheet `ventanilla_workflow` (one row per key,
-  its value as JSON in column `json`), which XLSForm tools ignore; read it back with `workflow_from_xlsform`.
+  its value as JSON in column `json`), which XLSForm tools ignore; `workflow_from_xlsform`
+  reads it back.
 """
 
 import hashlib
@@ -162,7 +163,11 @@ class _Writer:
         }
         for key in NUMBER_KEYS:
             value = question.get(key)
-            if value is not None and key in TYPE_KEYS.get(kind, ()) and not (key == "decimals" and value == 0):
+            if (
+                value is not None
+                and key in TYPE_KEYS.get(kind, ())
+                and not (key == "decimals" and value == 0)
+            ):
                 row[f"ventanilla_{key}"] = value
         if kind == "text" and question.get("pattern"):
             row["constraint_message"] = question.get("pattern_message")
@@ -229,7 +234,9 @@ def _column(key: str) -> str:
     return key.replace("ventanilla_", "ventanilla::", 1) if key.startswith("ventanilla_") else key
 
 
-def definition_to_xlsform(*, definition: dict[str, Any], workflow: dict[str, Any] | None = None) -> bytes:
+def definition_to_xlsform(
+    *, definition: dict[str, Any], workflow: dict[str, Any] | None = None
+) -> bytes:
     """The definition as an .xlsx XLSForm (sheets survey, choices, settings, and
     `ventanilla_workflow` when a workflow is given), ready for pyxform and ODK tools."""
     writer = _Writer(definition)
@@ -248,7 +255,9 @@ def definition_to_xlsform(*, definition: dict[str, Any], workflow: dict[str, Any
         choices.append(list(choice))
     settings = book.create_sheet("settings")
     title = str(definition.get("title") or "")
-    digest = hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     settings_row = {
         "form_title": title,
         "form_id": slug(title, fallback="formulario"),

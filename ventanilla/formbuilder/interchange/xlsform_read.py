@@ -2,37 +2,27 @@
 and an ordinary ODK form made elsewhere imports as far as our types allow. Every problem is
 a Spanish message naming the sheet and row; nothing here raises on bad input."""
 
-import io
 import json
-import zipfile
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from ventanilla.formbuilder.definition import ACCEPTED_FILE_TYPES, FORMAT, ID_PATTERN, definition_errors
+from ventanilla.formbuilder.definition import (
+    ACCEPTED_FILE_TYPES,
+    FORMAT,
+    ID_PATTERN,
+    definition_errors,
+)
 from ventanilla.formbuilder.interchange.normalize import TYPE_KEYS, definition_normalize
-from ventanilla.formbuilder.interchange.xlsform import EXTRA_TYPES, WORKFLOW_SHEET, YES_NO_LIST, slug
+from ventanilla.formbuilder.interchange.workbook import Sheet, workbook_read
+from ventanilla.formbuilder.interchange.xlsform import (
+    EXTRA_TYPES,
+    WORKFLOW_SHEET,
+    YES_NO_LIST,
+    slug,
+)
 from ventanilla.formbuilder.interchange.xpath import ConditionReader, XPathError, constraint_read
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 3000
-TRANSLATABLE = {"label", "hint", "constraint_message", "required_message", "guidance_hint"}
-ALIASES = {
-    "list_name": "list_name",
-    "list name": "list_name",
-    "value": "name",
-    "relevance": "relevant",
-    "bind::relevant": "relevant",
-    "bind::constraint": "constraint",
-    "bind::required": "required",
-    "constraint message": "constraint_message",
-    "required message": "required_message",
-    "bind::jr:constraintmsg": "constraint_message",
-    "bind::jr:requiredmsg": "required_message",
-}
 # Automatic ODK metadata: nothing to ask the citizen, so nothing to import.
 METADATA = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
@@ -49,107 +39,6 @@ EXTENSIONS = {
     ".xlsx": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
     "image/*": ["image/jpeg", "image/png"],
 }
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
-    return str(value).strip()
-
-
-def _spanish(language: str) -> bool:
-    lowered = language.lower().strip()
-    return "(es)" in lowered or lowered in {"es", "español", "espanol", "spanish"} or lowered.startswith(
-        ("español", "espanol", "spanish", "es-")
-    )
-
-
-@dataclass
-class Sheet:
-    """One sheet's rows (with their spreadsheet row numbers) keyed by normalised header."""
-
-    name: str
-    rows: list[tuple[int, dict[str, dict[str | None, str]]]] = field(default_factory=list)
-    headers: set[str] = field(default_factory=set)
-    language: str | None = None
-
-    def get(self, cells: dict[str, dict[str | None, str]], key: str) -> str:
-        variants = cells.get(key) or {}
-        order = [lang for lang in variants if lang and _spanish(lang)]
-        order += [None, self.language, *variants]
-        for lang in order:
-            if variants.get(lang):
-                return variants[lang]  # type: ignore[index]
-        return ""
-
-
-def _header(cell: Any) -> tuple[str, str | None]:
-    text = _text(cell)
-    lowered = ALIASES.get(text.lower(), text.lower())
-    if "::" in text:
-        base, language = text.split("::", 1)
-        base = ALIASES.get(base.strip().lower(), base.strip().lower().replace(" ", "_"))
-        if base in TRANSLATABLE:
-            return base, language.strip()
-        return f"{base}::{language.strip().lower()}", None
-    return ALIASES.get(lowered, lowered.replace(" ", "_")), None
-
-
-def _sheet(name: str, rows: list[tuple[Any, ...]]) -> Sheet:
-    sheet = Sheet(name)
-    if not rows:
-        return sheet
-    columns = [_header(cell) for cell in rows[0]]
-    sheet.headers = {base for base, _lang in columns if base}
-    for number, values in enumerate(rows[1:], start=2):
-        cells: dict[str, dict[str | None, str]] = {}
-        for (base, language), value in zip(columns, values, strict=False):
-            if base and _text(value):
-                cells.setdefault(base, {})[language] = _text(value)
-        if cells:
-            sheet.rows.append((number, cells))
-    return sheet
-
-
-def workbook_read(content: bytes) -> tuple[dict[str, Sheet], list[str]]:
-    """The workbook's sheets by lowercase name, or Spanish errors when it is not an .xlsx."""
-    if not content:
-        return {}, [_("El archivo está vacío.")]
-    if len(content) > MAX_BYTES:
-        return {}, [_("El archivo pesa más de 5 MB; un formulario no necesita tanto.")]
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        return {}, [_("El archivo es de Excel 97-2003 (.xls): guárdalo como .xlsx y vuelve a importarlo.")]
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError):
-        return {}, [_("El archivo no es una hoja de cálculo .xlsx válida.")]
-    except Exception:  # openpyxl raises assorted errors on damaged files; all mean the same here
-        return {}, [_("El archivo no es una hoja de cálculo .xlsx válida.")]
-    sheets: dict[str, Sheet] = {}
-    errors: list[str] = []
-    try:
-        for worksheet in book.worksheets:
-            name = worksheet.title.strip().lower()
-            rows = []
-            for row in worksheet.iter_rows(values_only=True):
-                rows.append(tuple(row))
-                if len(rows) > MAX_ROWS:
-                    errors.append(
-                        _("La hoja «%(s)s» tiene más de %(n)s filas.") % {"s": worksheet.title, "n": MAX_ROWS}
-                    )
-                    break
-            sheets[name] = _sheet(worksheet.title, rows)
-    except Exception:  # a damaged sheet inside a valid zip
-        return {}, [_("El archivo no es una hoja de cálculo .xlsx válida.")]
-    finally:
-        book.close()
-    return sheets, errors
 
 
 def _number(text: str) -> int | float:
@@ -177,7 +66,9 @@ class _Reader:
         return Sheet("settings").get(self.settings, key)
 
     def error(self, sheet: str, row: int, message: str) -> None:
-        self.errors.append(_("Hoja «%(s)s», fila %(r)s: %(m)s") % {"s": sheet, "r": row, "m": message})
+        self.errors.append(
+            _("Hoja «%(s)s», fila %(r)s: %(m)s") % {"s": sheet, "r": row, "m": message}
+        )
 
     def read_choices(self) -> dict[str, list[dict[str, str]]]:
         lists: dict[str, list[dict[str, str]]] = {}
@@ -242,7 +133,9 @@ class _Reader:
             self.row(row, kind.split(" ")[0].lower(), kind, cells)
         for frame in self.stack:
             self.error(
-                "survey", frame["row"], _("el grupo «%(n)s» no se cierra con su «end».") % {"n": frame["name"]}
+                "survey",
+                frame["row"],
+                _("el grupo «%(n)s» no se cierra con su «end».") % {"n": frame["name"]},
             )
 
     def row(self, row: int, word: str, kind: str, cells: dict[str, dict[str | None, str]]) -> None:
@@ -250,7 +143,9 @@ class _Reader:
         if word in {"end_group", "end_repeat"}:
             wanted = "group" if word == "end_group" else "repeat"
             if not self.stack or self.stack[-1]["kind"] != wanted:
-                self.error("survey", row, _("«%(t)s» no cierra ningún grupo abierto.") % {"t": word})
+                self.error(
+                    "survey", row, _("«%(t)s» no cierra ningún grupo abierto.") % {"t": word}
+                )
             else:
                 self.stack.pop()
             return
@@ -261,18 +156,26 @@ class _Reader:
             relevant = get(cells, "relevant")
             if not self.stack:
                 qid = self.new_id(row, name)
-                page: dict[str, Any] = {"id": qid or "", "title": get(cells, "label") or name, "questions": []}
+                page: dict[str, Any] = {
+                    "id": qid or "",
+                    "title": get(cells, "label") or name,
+                    "questions": [],
+                }
                 if get(cells, "ventanilla::exit").lower() in YES:
                     page["exit"] = True
                 self.pages.append(page)
                 self.loose = None
                 if relevant:
                     self.relevants.append((page, [(row, relevant)]))
-                self.stack.append({"kind": "group", "row": row, "name": name, "page": page, "when": []})
+                self.stack.append(
+                    {"kind": "group", "row": row, "name": name, "page": page, "when": []}
+                )
             else:
-                # A group inside a page has no counterpart: its questions join the page, under its condition.
+                # Groups inside a page have no counterpart: their questions join the page.
                 when = [*self.stack[-1]["when"], *([(row, relevant)] if relevant else [])]
-                self.stack.append({**self.stack[-1], "kind": "group", "row": row, "name": name, "when": when})
+                self.stack.append(
+                    {**self.stack[-1], "kind": "group", "row": row, "name": name, "when": when}
+                )
             return
         if word == "note" and get(cells, "ventanilla::type") == "exit_message":
             if self.stack and self.stack[0].get("page"):
@@ -286,12 +189,20 @@ class _Reader:
                 self.error("survey", row, _("un grupo que se repite no puede contener otro."))
             self.add(question, row, cells)
             frame = self.stack[-1] if self.stack else {"when": []}
-            repeat = {"kind": "repeat", "row": row, "name": get(cells, "name"), "group": question, "when": []}
+            repeat = {
+                "kind": "repeat",
+                "row": row,
+                "name": get(cells, "name"),
+                "group": question,
+                "when": [],
+            }
             self.stack.append({**frame, **repeat})
             return
         self.add(question, row, cells)
 
-    def add(self, question: dict[str, Any], row: int, cells: dict[str, dict[str | None, str]]) -> None:
+    def add(
+        self, question: dict[str, Any], row: int, cells: dict[str, dict[str | None, str]]
+    ) -> None:
         frame = self.stack[-1] if self.stack else None
         relevant = self.survey.get(cells, "relevant")
         when = [*(frame["when"] if frame else []), *([(row, relevant)] if relevant else [])]
@@ -304,8 +215,16 @@ class _Reader:
         else:
             if question["type"] == "group" or self.loose is None:
                 number = len(self.pages) + 1
-                base = f"{question['id']}_pagina" if question["type"] == "group" else f"pagina_{number}"
-                title = question["label"] if question["type"] == "group" else _("Página %(n)s") % {"n": number}
+                base = (
+                    f"{question['id']}_pagina"
+                    if question["type"] == "group"
+                    else f"pagina_{number}"
+                )
+                title = (
+                    question["label"]
+                    if question["type"] == "group"
+                    else _("Página %(n)s") % {"n": number}
+                )
                 self.loose = {"id": self.generated_id(base), "title": title, "questions": []}
                 self.pages.append(self.loose)
             self.loose["questions"].append(question)
@@ -323,11 +242,18 @@ class _Reader:
         choices: list[dict[str, str]] | None = None
         if word in {"select_one", "select_multiple"} and len(parts) == 2:
             if parts[1] not in self.lists:
-                self.error("survey", row, _("la lista de opciones «%(l)s» no está en la hoja «choices».") % {"l": parts[1]})
+                self.error(
+                    "survey",
+                    row,
+                    _("la lista de opciones «%(l)s» no está en la hoja «choices».")
+                    % {"l": parts[1]},
+                )
                 return None
             choices = self.lists[parts[1]]
             values = [c["value"] for c in choices]
-            if word == "select_one" and (extra == "yes_no" or (parts[1] == YES_NO_LIST and values == ["si", "no"])):
+            if word == "select_one" and (
+                extra == "yes_no" or (parts[1] == YES_NO_LIST and values == ["si", "no"])
+            ):
                 ours, choices = "yes_no", None
             else:
                 ours = "choice" if word == "select_one" else "multi_choice"
@@ -348,7 +274,10 @@ class _Reader:
                 ours = extra
         if ours is None:
             self.error(
-                "survey", row, _("el tipo «%(t)s» no tiene equivalente en Ventanilla; quita esa fila.") % {"t": kind}
+                "survey",
+                row,
+                _("el tipo «%(t)s» no tiene equivalente en Ventanilla; quita esa fila.")
+                % {"t": kind},
             )
             return None
         qid = self.new_id(row, get(cells, "name"))
@@ -362,13 +291,19 @@ class _Reader:
         if required in YES:
             question["required"] = True
         elif required not in NO:
-            self.error("survey", row, _("«required» debe ser yes o no; una condición no se puede convertir."))
+            self.error(
+                "survey",
+                row,
+                _("«required» debe ser yes o no; una condición no se puede convertir."),
+            )
         if choices is not None:
             question["choices"] = [dict(c) for c in choices]
         if ours == "number" and word == "decimal":
             question["decimals"] = 2
         if ours == "file":
-            question["accept"] = self.accept(row, "image/*" if word == "image" else get(cells, "body::accept"))
+            question["accept"] = self.accept(
+                row, "image/*" if word == "image" else get(cells, "body::accept")
+            )
         if ours in {"info", "declaration"}:
             if "ventanilla::text" in self.survey.headers:
                 question["label"] = get(cells, "ventanilla::label")
@@ -384,20 +319,29 @@ class _Reader:
                 if count.isdigit():
                     question["min_items"] = question["max_items"] = int(count)
                 else:
-                    self.error("survey", row, _("«repeat_count» solo se admite como un número fijo."))
+                    self.error(
+                        "survey", row, _("«repeat_count» solo se admite como un número fijo.")
+                    )
         for key in ("decimals", "max_size_mb", "max_files", "min_items", "max_items"):
             value = get(cells, f"ventanilla::{key}")
             if value and key in TYPE_KEYS.get(ours, ()):
                 try:
                     question[key] = _number(value)
                 except ValueError:
-                    self.error("survey", row, _("«ventanilla::%(k)s» debe ser un número.") % {"k": key})
+                    self.error(
+                        "survey", row, _("«ventanilla::%(k)s» debe ser un número.") % {"k": key}
+                    )
         constraint = get(cells, "constraint")
         if constraint:
             try:
                 question.update(constraint_read(constraint, ours))
             except XPathError as error:
-                self.error("survey", row, _("la validación «%(c)s» no se puede convertir: %(e)s.") % {"c": constraint, "e": error})
+                self.error(
+                    "survey",
+                    row,
+                    _("la validación «%(c)s» no se puede convertir: %(e)s.")
+                    % {"c": constraint, "e": error},
+                )
             if question.get("pattern") and get(cells, "constraint_message"):
                 question["pattern_message"] = get(cells, "constraint_message")
         return question
@@ -407,7 +351,9 @@ class _Reader:
         for item in (part.strip().lower() for part in text.split(",") if part.strip()):
             types = EXTENSIONS.get(item, [item] if item in ACCEPTED_FILE_TYPES else None)
             if types is None:
-                self.error("survey", row, _("el tipo de archivo «%(t)s» no se admite.") % {"t": item})
+                self.error(
+                    "survey", row, _("el tipo de archivo «%(t)s» no se admite.") % {"t": item}
+                )
                 continue
             accepted += [t for t in types if t not in accepted]
         return accepted
@@ -420,7 +366,12 @@ class _Reader:
                 try:
                     parts.append(reader.read(text))
                 except XPathError as error:
-                    self.error("survey", row, _("la condición «%(c)s» no se puede convertir: %(e)s.") % {"c": text, "e": error})
+                    self.error(
+                        "survey",
+                        row,
+                        _("la condición «%(c)s» no se puede convertir: %(e)s.")
+                        % {"c": text, "e": error},
+                    )
             if parts:
                 target["show_if"] = parts[0] if len(parts) == 1 else {"all": parts}
 
@@ -466,6 +417,7 @@ def workflow_from_xlsform(*, content: bytes) -> tuple[dict[str, Any] | None, lis
             workflow[key] = json.loads(value) if value else None
         except ValueError:
             errors.append(
-                _("Hoja «%(s)s», fila %(r)s: el valor no es JSON válido.") % {"s": WORKFLOW_SHEET, "r": row}
+                _("Hoja «%(s)s», fila %(r)s: el valor no es JSON válido.")
+                % {"s": WORKFLOW_SHEET, "r": row}
             )
     return workflow, errors

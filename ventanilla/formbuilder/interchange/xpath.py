@@ -75,7 +75,9 @@ def condition_to_xpath(condition: dict[str, Any], kinds: dict[str, str]) -> str:
         values = value if isinstance(value, list) else [value]
         sign, joiner = ("=", " or ") if op == "in" else ("!=", " and ")
         return joiner.join(f"{ref} {sign} {literal(v, kind)}" for v in values)
-    sign = {"equals": "=", "not_equals": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[str(op)]
+    sign = {"equals": "=", "not_equals": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[
+        str(op)
+    ]
     return f"{ref} {sign} {literal(value, kind)}"
 
 
@@ -93,7 +95,9 @@ def constraint_to_xpath(question: dict[str, Any]) -> str:
     elif kind in {"number", "money", "date"}:
         for key, sign in (("min", ">="), ("max", "<=")):
             if question.get(key) is not None:
-                parts.append(f". {sign} {literal(question[key], 'date' if kind == 'date' else None)}")
+                parts.append(
+                    f". {sign} {literal(question[key], 'date' if kind == 'date' else None)}"
+                )
     elif kind == "multi_choice":
         for key, sign in (("min_choices", ">="), ("max_choices", "<=")):
             if question.get(key) is not None:
@@ -148,7 +152,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
             raise XPathError(
-                _("no se entiende la expresión a partir de «%(rest)s»") % {"rest": text[position:][:30]}
+                _("no se entiende la expresión a partir de «%(rest)s»")
+                % {"rest": text[position:][:30]}
             )
         position = match.end()
         for kind in ("ref", "str", "num", "op", "dot", "name"):
@@ -179,7 +184,9 @@ class _Parser:
     def expect(self, value: str) -> None:
         token = self.take()
         if token != ("op", value):
-            raise XPathError(_("se esperaba «%(v)s» y se encontró «%(t)s»") % {"v": value, "t": token[1]})
+            raise XPathError(
+                _("se esperaba «%(v)s» y se encontró «%(t)s»") % {"v": value, "t": token[1]}
+            )
 
     def parse(self) -> Node:
         node = self.chain("or")
@@ -294,10 +301,16 @@ class ConditionReader:
         if node.kind == "call" and node.value == "selected" and len(node.args) == 2:
             qid = self._ref(node.args[0])
             if qid is None:
-                raise XPathError(_("selected() debe nombrar una pregunta: selected(${pregunta}, 'valor')"))
+                raise XPathError(
+                    _("selected() debe nombrar una pregunta: selected(${pregunta}, 'valor')")
+                )
             kind = self.kinds.get(qid)
             value = _value(node.args[1], kind)
-            return {"question": qid, "op": "contains" if kind == "multi_choice" else "equals", "value": value}
+            return {
+                "question": qid,
+                "op": "contains" if kind == "multi_choice" else "equals",
+                "value": value,
+            }
         if node.kind == "cmp":
             return self._compare(node)
         raise XPathError(_("esta expresión no es una condición que se pueda convertir"))
@@ -319,7 +332,9 @@ class ConditionReader:
             number = _unparen(right)
             if number.kind == "num" and number.value in {"0", "0.0"} and sign in {"=", ">", "!="}:
                 return {"question": length, "op": "not_answered" if sign == "=" else "answered"}
-            raise XPathError(_("string-length() solo se admite como «string-length(${x}) > 0» o «= 0»"))
+            raise XPathError(
+                _("string-length() solo se admite como «string-length(${x}) > 0» o «= 0»")
+            )
         qid = self._ref(left)
         if qid is None:
             qid = self._ref(right)
@@ -366,11 +381,17 @@ def _constraint_compare(node: Node, kind: str) -> dict[str, Any]:
     if left.kind in {"num", "str"} or (left.kind == "call" and left.value in {"date", "today"}):
         left, right, sign = right, left, _FLIP[sign]
     if sign not in {">=", "<=", ">", "<"}:
-        raise XPathError(_("una regla de validación usa ≥, ≤, > o <; «%(s)s» no se admite") % {"s": sign})
+        raise XPathError(
+            _("una regla de validación usa ≥, ≤, > o <; «%(s)s» no se admite") % {"s": sign}
+        )
     low = sign in {">=", ">"}
     value = _value(right, "date" if kind == "date" else None)
     strict = sign in {">", "<"}
-    if left.kind == "call" and left.value in {"string-length", "count-selected"} and len(left.args) == 1:
+    if (
+        left.kind == "call"
+        and left.value in {"string-length", "count-selected"}
+        and len(left.args) == 1
+    ):
         if _unparen(left.args[0]).kind != "dot" or not isinstance(value, int):
             raise XPathError(_("esta regla de validación no se puede convertir"))
         wanted = {"text", "textarea"} if left.value == "string-length" else {"multi_choice"}
@@ -381,11 +402,11 @@ def _constraint_compare(node: Node, kind: str) -> dict[str, Any]:
     if left.kind == "dot" and kind in {"number", "money", "date"}:
         if strict:
             if kind != "number" or not isinstance(value, int):
-                raise XPathError(_("use ≥ o ≤ en lugar de > o < para este límite"))
+                raise XPathError(_("usa ≥ o ≤ en lugar de > o < para este límite"))
             value += 1 if low else -1
         if kind == "date":
             _date_value(value)
-        elif isinstance(value, str) or isinstance(value, bool):
+        elif isinstance(value, str | bool):
             raise XPathError(_("el límite debe ser un número"))
         return {"min" if low else "max": value}
     raise XPathError(_("esta regla de validación no se puede convertir"))

@@ -54,7 +54,7 @@ def full_definition() -> dict:
                         "min_length": 6,
                         "max_length": 7,
                         "pattern": "^[A-Z0-9]{3}-?[A-Z0-9]{3}$",
-                        "pattern_message": "Escribe la placa como figura en la tarjeta de propiedad.",
+                        "pattern_message": "Escribe la placa como en la tarjeta de propiedad.",
                     },
                     {
                         "id": "descripcion",
@@ -73,10 +73,32 @@ def full_definition() -> dict:
                         "min": 0.5,
                         "max": 60.0,
                     },
-                    {"id": "monto", "type": "money", "label": "Valor de la carga", "min": 0, "max": 100000},
-                    {"id": "inicio", "type": "date", "label": "Desde", "min": "today", "max": "2030-12-31"},
-                    {"id": "compra", "type": "date", "label": "Fecha de compra", "min": "2000-01-01"},
-                    {"id": "propio", "type": "yes_no", "label": "¿El vehículo es tuyo?", "required": True},
+                    {
+                        "id": "monto",
+                        "type": "money",
+                        "label": "Valor de la carga",
+                        "min": 0,
+                        "max": 100000,
+                    },
+                    {
+                        "id": "inicio",
+                        "type": "date",
+                        "label": "Desde",
+                        "min": "today",
+                        "max": "2030-12-31",
+                    },
+                    {
+                        "id": "compra",
+                        "type": "date",
+                        "label": "Fecha de compra",
+                        "min": "2000-01-01",
+                    },
+                    {
+                        "id": "propio",
+                        "type": "yes_no",
+                        "label": "¿El vehículo es tuyo?",
+                        "required": True,
+                    },
                     {
                         "id": "rutas",
                         "type": "multi_choice",
@@ -133,12 +155,26 @@ def full_definition() -> dict:
                         "max_items": 5,
                         "item_label": "Conductor",
                         "questions": [
-                            {"id": "nombre", "type": "text", "label": "Nombre completo", "required": True},
+                            {
+                                "id": "nombre",
+                                "type": "text",
+                                "label": "Nombre completo",
+                                "required": True,
+                            },
                             {"id": "dni_conductor", "type": "dni", "label": "DNI"},
-                            {"id": "licencia", "type": "date", "label": "Vencimiento de la licencia"},
+                            {
+                                "id": "licencia",
+                                "type": "date",
+                                "label": "Vencimiento de la licencia",
+                            },
                         ],
                     },
-                    {"id": "aviso", "type": "info", "label": "Importante", "text": "Los datos se verifican."},
+                    {
+                        "id": "aviso",
+                        "type": "info",
+                        "label": "Importante",
+                        "text": "Los datos se verifican.",
+                    },
                     {
                         "id": "sobrepeso",
                         "type": "text",
@@ -161,7 +197,11 @@ def full_definition() -> dict:
                                 {
                                     "any": [
                                         {"question": "tipo", "op": "not_equals", "value": "otro"},
-                                        {"question": "tipo", "op": "not_in", "value": ["carga", "particular"]},
+                                        {
+                                            "question": "tipo",
+                                            "op": "not_in",
+                                            "value": ["carga", "particular"],
+                                        },
                                     ]
                                 },
                             ]
@@ -187,7 +227,12 @@ def full_definition() -> dict:
                         "required": True,
                         "text": "Declaro que el vehículo cumple el reglamento.",
                     },
-                    {"id": "nota", "type": "info", "label": "", "text": "Gracias por tu paciencia."},
+                    {
+                        "id": "nota",
+                        "type": "info",
+                        "label": "",
+                        "text": "Gracias por tu paciencia.",
+                    },
                 ],
             },
         ],
@@ -232,7 +277,8 @@ def test_xlsform_round_trip_is_stable_when_exported_again():
     imported, _errors = definition_from_xlsform(content=content)
     assert definition_to_xlsform(definition=imported) is not None
     again, errors = definition_from_xlsform(content=definition_to_xlsform(definition=imported))
-    assert errors == [] and again == imported
+    assert errors == []
+    assert again == imported
 
 
 def test_xlsform_round_trip_applies_the_documented_normalisation():
@@ -243,12 +289,18 @@ def test_xlsform_round_trip_applies_the_documented_normalisation():
     page["questions"][3]["required"] = False
     page["questions"][3]["decimals"] = 0
     page["questions"][3]["unknown_key"] = "x"
-    page["questions"][2]["show_if"] = {"all": [{"question": "tipo", "op": "in", "value": ["carga"]}]}
+    page["questions"][2]["show_if"] = {
+        "all": [{"question": "tipo", "op": "in", "value": ["carga"]}]
+    }
     page["questions"][9]["show_if"] = {"question": "propio", "op": "equals", "value": "si"}
     imported, errors = definition_from_xlsform(content=definition_to_xlsform(definition=definition))
     assert errors == []
     assert imported == definition_normalize(definition)
-    assert imported["pages"][0]["questions"][2]["show_if"] == {"question": "tipo", "op": "equals", "value": "carga"}
+    assert imported["pages"][0]["questions"][2]["show_if"] == {
+        "question": "tipo",
+        "op": "equals",
+        "value": "carga",
+    }
     assert imported["pages"][0]["questions"][9]["show_if"]["value"] is True
     assert "unknown_key" not in imported["pages"][0]["questions"][3]
 
@@ -271,17 +323,27 @@ def test_xlsform_export_uses_the_spanish_label_column_and_settings():
     assert {"survey", "choices", "settings"} <= set(book.sheetnames)
     assert "ventanilla_workflow" not in book.sheetnames
     header = [c.value for c in next(book["survey"].iter_rows(max_row=1))]
-    assert "label::Español (es)" in header and "ventanilla::type" in header
-    settings = dict(zip(*[[c.value for c in row] for row in book["settings"].iter_rows()], strict=True))
+    assert "label::Español (es)" in header
+    assert "ventanilla::type" in header
+    settings = dict(
+        zip(*[[c.value for c in row] for row in book["settings"].iter_rows()], strict=True)
+    )
     assert settings["form_id"] == "permiso_especial_de_transito"
     assert settings["form_title"] == "Permiso especial de tránsito"
     assert settings["version"]
     rows = {r[1].value: r for r in book["survey"].iter_rows(min_row=2) if r[1].value}
     assert rows["placa"][6].value is None
     assert rows["descripcion"][6].value == "${tipo} = 'carga'"
-    assert rows["documentos"][6].value == "(${tipo} = 'carga' or ${tipo} = 'otro') and (${propio} = 'si')"
-    assert rows["placa"][7].value == "string-length(.) >= 6 and string-length(.) <= 7 and regex(., '^[A-Z0-9]{3}-?[A-Z0-9]{3}$')"
-    assert rows["monto"][0].value == "decimal" and rows["monto"][11].value == "money"
+    assert (
+        rows["documentos"][6].value
+        == "(${tipo} = 'carga' or ${tipo} = 'otro') and (${propio} = 'si')"
+    )
+    assert (
+        rows["placa"][7].value == "string-length(.) >= 6 and string-length(.) <= 7"
+        " and regex(., '^[A-Z0-9]{3}-?[A-Z0-9]{3}$')"
+    )
+    assert rows["monto"][0].value == "decimal"
+    assert rows["monto"][11].value == "money"
     assert rows["propio"][0].value == "select_one si_no"
 
 
@@ -299,16 +361,21 @@ def test_json_round_trip_gives_back_exactly_what_was_exported():
     content = service_to_json(definition=definition, workflow=workflow, meta=meta)
     assert service_from_json(content=content) == (definition, workflow, [])
     document = json.loads(content)
-    assert document["format"] == "ventanilla-service/1" and document["meta"] == meta
+    assert document["format"] == "ventanilla-service/1"
+    assert document["meta"] == meta
     assert "tránsito" in content.decode("utf-8")  # readable UTF-8, not \u escapes
-    assert content == service_to_json(definition=copy.deepcopy(definition), workflow=workflow, meta=meta)
+    assert content == service_to_json(
+        definition=copy.deepcopy(definition), workflow=workflow, meta=meta
+    )
     assert list(document) == sorted(document)
 
 
 def test_json_import_reads_a_bare_definition_with_the_default_workflow():
     content = json.dumps(full_definition()).encode()
     definition, workflow, errors = service_from_json(content=content)
-    assert errors == [] and definition == full_definition() and workflow == default_workflow()
+    assert errors == []
+    assert definition == full_definition()
+    assert workflow == default_workflow()
 
 
 @pytest.mark.parametrize(
@@ -319,13 +386,19 @@ def test_json_import_reads_a_bare_definition_with_the_default_workflow():
         (b'{"format": ', "JSON válido (línea 1"),
         (b"[1, 2]", "formato de un servicio"),
         (b'{"format": "otra-cosa/1"}', "no es una exportación"),
-        (b'{"format": "ventanilla-service/1", "definition": 3, "workflow": {}}', "Falta el formulario"),
-        (b'{"format": "ventanilla-service/1", "definition": {"title": "x", "pages": []}}', "Falta el flujo"),
+        (
+            b'{"format": "ventanilla-service/1", "definition": 3, "workflow": {}}',
+            "Falta el formulario",
+        ),
+        (
+            b'{"format": "ventanilla-service/1", "definition": {"title": "x", "pages": []}}',
+            "Falta el flujo",
+        ),
     ],
 )
 def test_json_import_of_bad_files_gives_spanish_errors(content, expected):
     _definition, _workflow, errors = service_from_json(content=content)
-    assert errors and any(expected in e for e in errors), errors
+    assert any(expected in e for e in errors), errors
 
 
 def test_json_import_reports_invalid_definitions_and_workflows():
@@ -340,20 +413,59 @@ def test_json_import_reports_invalid_definitions_and_workflows():
 
 
 ODK_SURVEY = [
-    ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance"],
+    [
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message",
+        "appearance",
+    ],
     ["start", "start"],
     ["today", "today"],
     ["text", "NombreCompleto", "¿Cómo te llamas?", "Como en tu DNI", "yes"],
-    ["integer", "edad", "Edad", None, "true()", None, ". >= 18 and . < 100", "Debes ser mayor de edad"],
+    [
+        "integer",
+        "edad",
+        "Edad",
+        None,
+        "true()",
+        None,
+        ". >= 18 and . < 100",
+        "Debes ser mayor de edad",
+    ],
     ["select_one yes_no", "tiene_hijos", "¿Tienes hijos?"],
-    ["begin group", "hijos", "Tus hijos", None, None, "selected(${tiene_hijos}, 'yes')", None, None, "field-list"],
+    [
+        "begin group",
+        "hijos",
+        "Tus hijos",
+        None,
+        None,
+        "selected(${tiene_hijos}, 'yes')",
+        None,
+        None,
+        "field-list",
+    ],
     ["integer", "cuantos", "¿Cuántos?", None, None, None, ". > 0"],
     ["select_multiple colegios", "colegio", "Tipo de colegio", None, None, "${cuantos} >= 1"],
     ["end group"],
     ["begin repeat", "hermanos", "Hermanos"],
     ["text", "hermano", "Nombre del hermano"],
     ["end repeat"],
-    ["text", "comentario", "Comentarios", None, None, "${edad} > 30 and ${NombreCompleto} != ''", None, None, "multiline"],
+    [
+        "text",
+        "comentario",
+        "Comentarios",
+        None,
+        None,
+        "${edad} > 30 and ${NombreCompleto} != ''",
+        None,
+        None,
+        "multiline",
+    ],
     ["note", "fin", "Gracias por responder."],
 ]
 ODK_CHOICES = [
@@ -381,8 +493,16 @@ def test_a_hand_made_odk_form_imports():
         "hint": "Como en tu DNI",
         "required": True,
     }
-    assert edad == {"id": "edad", "type": "number", "label": "Edad", "required": True, "min": 18, "max": 99}
-    assert hijos["type"] == "choice" and hijos["choices"][0] == {"value": "yes", "label": "Sí"}
+    assert edad == {
+        "id": "edad",
+        "type": "number",
+        "label": "Edad",
+        "required": True,
+        "min": 18,
+        "max": 99,
+    }
+    assert hijos["type"] == "choice"
+    assert hijos["choices"][0] == {"value": "yes", "label": "Sí"}
     assert pages[1]["show_if"] == {"question": "tiene_hijos", "op": "equals", "value": "yes"}
     assert pages[1]["questions"][0]["min"] == 1
     assert pages[1]["questions"][1]["type"] == "multi_choice"
@@ -423,7 +543,10 @@ def test_nested_groups_inside_a_page_flatten_under_their_condition():
     definition, errors = definition_from_xlsform(content=_xlsx(survey))
     assert errors == []
     assert definition["pages"][0]["questions"][1]["show_if"] == {
-        "all": [{"question": "n", "op": "gt", "value": 2}, {"question": "n", "op": "lt", "value": 10}]
+        "all": [
+            {"question": "n", "op": "gt", "value": 2},
+            {"question": "n", "op": "lt", "value": 10},
+        ]
     }
 
 
@@ -436,16 +559,40 @@ BASE = ["type", "name", "label", "relevant", "constraint"]
         ([BASE, ["geopoint", "lugar", "Lugar"]], None, "fila 2: el tipo «geopoint»"),
         ([BASE, ["barcode", "codigo", "Código"]], None, "fila 2: el tipo «barcode»"),
         ([BASE, ["calculate", "total", "Total"]], None, "fila 2: el tipo «calculate»"),
-        ([BASE, ["text", "a", "A"], ["text", "b", "B", "${a} + 1 > 2"]], None, "fila 3: la condición"),
-        ([BASE, ["text", "a", "A"], ["text", "b", "B", "count(${a}) > 2"]], None, "fila 3: la condición"),
+        (
+            [BASE, ["text", "a", "A"], ["text", "b", "B", "${a} + 1 > 2"]],
+            None,
+            "fila 3: la condición",
+        ),
+        (
+            [BASE, ["text", "a", "A"], ["text", "b", "B", "count(${a}) > 2"]],
+            None,
+            "fila 3: la condición",
+        ),
         ([BASE, ["text", "b", "B", "${nadie} = 'x'"]], None, "${nadie} no es una pregunta"),
         ([BASE, ["integer", "a", "A", None, ". * 2 > 3"]], None, "fila 2: la validación"),
         ([BASE, ["decimal", "a", "A", None, ". > 2.5"]], None, "fila 2: la validación"),
-        ([BASE, ["text", "a", "A"], ["text", "a", "B"]], None, "fila 3: el nombre «a» se repite (fila 2)"),
-        ([BASE, ["text", "A", "A"], ["text", "a", "B"]], None, "fila 3: el nombre «a» se repite (fila 2)"),
-        ([BASE, ["begin_group", "g", "G"], ["text", "a", "A"]], None, "fila 2: el grupo «g» no se cierra"),
+        (
+            [BASE, ["text", "a", "A"], ["text", "a", "B"]],
+            None,
+            "fila 3: el nombre «a» se repite (fila 2)",
+        ),
+        (
+            [BASE, ["text", "A", "A"], ["text", "a", "B"]],
+            None,
+            "fila 3: el nombre «a» se repite (fila 2)",
+        ),
+        (
+            [BASE, ["begin_group", "g", "G"], ["text", "a", "A"]],
+            None,
+            "fila 2: el grupo «g» no se cierra",
+        ),
         ([BASE, ["text", "a", "A"], ["end_group"]], None, "fila 3: «end_group» no cierra"),
-        ([BASE, ["begin_repeat", "r", "R"], ["text", "a", "A"], ["end_group"]], None, "fila 4: «end_group»"),
+        (
+            [BASE, ["begin_repeat", "r", "R"], ["text", "a", "A"], ["end_group"]],
+            None,
+            "fila 4: «end_group»",
+        ),
         ([BASE, ["select_one nolista", "a", "A"]], None, "la lista de opciones «nolista» no está"),
         (
             [BASE, ["select_one l", "a", "A"]],
@@ -457,11 +604,22 @@ BASE = ["type", "name", "label", "relevant", "constraint"]
         ([["name", "label"], ["a", "A"]], None, "columnas «type» y «name»"),
         ([BASE], None, "no tiene preguntas"),
         (
-            [BASE, ["begin_repeat", "r", "R"], ["begin_repeat", "s", "S"], ["text", "a", "A"], ["end_repeat"], ["end_repeat"]],
+            [
+                BASE,
+                ["begin_repeat", "r", "R"],
+                ["begin_repeat", "s", "S"],
+                ["text", "a", "A"],
+                ["end_repeat"],
+                ["end_repeat"],
+            ],
             None,
             "fila 3: un grupo que se repite no puede contener otro",
         ),
-        ([BASE + ["body::accept"], ["file", "f", "F", None, None, ".exe"]], None, "«.exe» no se admite"),
+        (
+            [[*BASE, "body::accept"], ["file", "f", "F", None, None, ".exe"]],
+            None,
+            "«.exe» no se admite",
+        ),
     ],
 )
 def test_malformed_xlsforms_give_spanish_errors_with_sheet_and_row(survey, choices, expected):
@@ -485,12 +643,14 @@ def test_malformed_xlsforms_give_spanish_errors_with_sheet_and_row(survey, choic
 def test_files_that_are_not_xlsx_give_spanish_errors(content, expected):
     definition, errors = definition_from_xlsform(content=content)
     assert definition == {}
-    assert len(errors) == 1 and expected in errors[0]
+    assert len(errors) == 1
+    assert expected in errors[0]
 
 
 def test_a_workbook_without_a_survey_sheet_says_so():
     definition, errors = definition_from_xlsform(content=_xlsx([["a"]], sheet="encuesta"))
-    assert definition == {} and errors == ["El archivo no tiene la hoja «survey» que exige XLSForm."]
+    assert definition == {}
+    assert errors == ["El archivo no tiene la hoja «survey» que exige XLSForm."]
 
 
 def test_an_empty_zip_is_not_an_xlsx():
@@ -507,4 +667,5 @@ def test_imported_problems_of_the_definition_itself_are_reported():
     survey = [BASE, ["begin_group", "vacia", "Vacía"], ["end_group"]]
     definition, errors = definition_from_xlsform(content=_xlsx(survey))
     assert definition["pages"][0]["id"] == "vacia"
-    assert errors == definition_errors(definition) and errors
+    assert errors == definition_errors(definition)
+    assert errors

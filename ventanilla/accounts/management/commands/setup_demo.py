@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Membership, Role
 from ventanilla.accounts.services.second_factor import totp_demo_enable
 from ventanilla.audit.services import record
+from ventanilla.cases.demo import demo_services_ensure
 from ventanilla.institutions.models import Institution
 from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI, record_for
 from ventanilla.oidc.services import (
@@ -109,6 +110,7 @@ class Command(BaseCommand):
             if changes:
                 record(actor=None, action="accounts.demo_setup", target=admin,
                        data={"changes": changes})  # fmt: skip
+        demo = demo_services_ensure(admin=admin, citizen=citizen, muni=muni, user_ensure=_user)
         base = options["base_url"].rstrip("/")
         code = (
             f".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
@@ -131,6 +133,13 @@ class Command(BaseCommand):
             _("  admin.reniec   administrador de %(i)s (invita funcionarios)") % {"i": reniec.name},
             _("  editor.reniec  editor de %(i)s") % {"i": reniec.name},
             _("  editor.muni    editor de %(i)s") % {"i": muni.name},
+            *(f"  {username:<14} {what}" for username, what in demo.accounts),
+            "",
+            *(
+                _("%(name)s (%(i)s): %(u)s%(path)s") % {"name": n, "i": i, "u": base, "path": p}
+                for n, p, i in demo.services
+            ),
+            *demo.notes,
             "",
             _("Inicio de sesión único (OpenID Connect):"),
             _("  descubrimiento %(u)s/.well-known/openid-configuration") % {"u": base},

@@ -60,7 +60,8 @@ def test_codes_are_long_random_and_carry_a_check_character():
     codes = {code_new() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
-        assert len(code) == LENGTH and set(code) <= set(ALPHABET)
+        assert len(code) == LENGTH
+        assert set(code) <= set(ALPHABET)
         assert mod_37_36.is_valid(code)
 
 
@@ -105,10 +106,12 @@ def test_document_issue_stores_the_pdf_with_its_hash_and_leaves_a_public_event_a
     assert document.title == "Permiso especial de tránsito"
     assert document.issued_by == officer
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DOCUMENT_ISSUED)
-    assert event.public and event.actor == officer
+    assert event.public
+    assert event.actor == officer
     assert event.data["code"] == code_display(document.code)
     audit = AuditEvent.objects.get(action="document.issued")
-    assert audit.target_id == str(document.pk) and audit.institution_id == case.institution_id
+    assert audit.target_id == str(document.pk)
+    assert audit.institution_id == case.institution_id
 
 
 def test_document_issue_is_idempotent_one_document_per_case():
@@ -126,16 +129,21 @@ def test_the_pdf_says_the_title_body_with_answers_holder_reference_validity_and_
     text = pdf_text(document_pdf_open(document=document).read())
     today = timezone.localdate()
 
-    assert "PERÚ" in text and "República del Perú" in text
+    assert "PERÚ" in text
+    assert "República del Perú" in text
     assert "Ministerio de Transportes y Comunicaciones" in text
     assert "Permiso especial de tránsito" in text
     # {applicant_name}, {placa}, {tipo} (choice label), {inicio} (long date), {reference}.
     assert "Rosa María Quispe Huamán" in text
-    assert "ABC-123" in text and "Carga pesada" in text and "27 de marzo de 2026" in text
+    assert "ABC-123" in text
+    assert "Carga pesada" in text
+    assert "27 de marzo de 2026" in text
     assert case.reference in text
-    assert "{placa}" not in text and "{reference}" not in text
+    assert "{placa}" not in text
+    assert "{reference}" not in text
     assert "45678912" in text
-    assert "Vigencia" in text and str(today.year) in text
+    assert "Vigencia" in text
+    assert str(today.year) in text
     assert code_display(document.code) in text
     assert verification_url(document.code) in text
 
@@ -149,7 +157,8 @@ def test_the_qr_code_encodes_the_absolute_verification_address(settings):
     assert url in pdf_text(document_pdf_open(document=document).read())
     # What a phone reads back: a QR code of that address (drawn module by module).
     matrix = qr_matrix(url)
-    assert len(matrix) >= 21 and any(any(row) for row in matrix)
+    assert len(matrix) >= 21
+    assert any(any(row) for row in matrix)
 
 
 def test_spanish_accents_print_and_markup_in_answers_is_only_text():
@@ -202,7 +211,9 @@ def test_document_verify_tells_valid_malformed_unknown_and_revoked_apart():
 
     IssuedDocument.objects.filter(pk=document.pk).update(revoked_at=timezone.now())
     state, found = document_verify(code=shown)
-    assert state == "revoked" and found is not None and found.pk == document.pk
+    assert state == "revoked"
+    assert found is not None
+    assert found.pk == document.pk
 
 
 # --- Receipt -------------------------------------------------------------------------------------
@@ -232,7 +243,9 @@ def test_receipt_lists_the_case_the_answers_and_the_file_names_in_spanish():
     assert "Ministerio de Transportes y Comunicaciones" in text
     assert "hora de Lima" in text
     assert "Plazo de atención" in text
-    assert "Placa del vehículo" in text and "ABC-123" in text
-    assert "¿Desde cuándo?" in text and "27 de marzo de 2026" in text
+    assert "Placa del vehículo" in text
+    assert "ABC-123" in text
+    assert "¿Desde cuándo?" in text
+    assert "27 de marzo de 2026" in text
     assert "Carga pesada" in text
     assert "tarjeta-de-propiedad.pdf" in text

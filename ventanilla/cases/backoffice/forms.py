@@ -54,9 +54,7 @@ def filters_from(params: Mapping[str, Any]) -> tuple[InboxFilters, list[tuple[st
             dates[name] = _date(text(name, 20))
         except ValueError:
             dates[name] = None
-            errors.append(
-                (FILTER_IDS[name], _("Escribe la fecha como 31/12/2026 o 2026-12-31."))
-            )
+            errors.append((FILTER_IDS[name], _("Escribe la fecha como 31/12/2026 o 2026-12-31.")))
     if dates["desde"] and dates["hasta"] and dates["desde"] > dates["hasta"]:
         errors.append((FILTER_IDS["hasta"], _("La fecha final es anterior a la inicial.")))
         dates["hasta"] = None

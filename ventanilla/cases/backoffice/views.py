@@ -19,6 +19,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +58,7 @@ from ventanilla.cases.services.handling import (
 from ventanilla.formbuilder.answers import answers_summary
 from ventanilla.formbuilder.definition import transitions_from
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 # Service field -> id of the control on the case page (the error summary links to it).
 ACTION_FIELD_IDS = {
@@ -73,12 +74,14 @@ def official_required(view: View) -> View:
     """Logged-in officials who handle cases somewhere; others log in or are told why not."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             target = f"/gestion/login/?{urlencode({'next': request.get_full_path()})}"
             return HttpResponseRedirect(target)
         if not can_handle_cases_somewhere(request.user):
-            return _forbidden(request, _("Tu cuenta no gestiona expedientes de ninguna institución."))
+            return _forbidden(
+                request, _("Tu cuenta no gestiona expedientes de ninguna institución.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -90,7 +93,11 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("Gestión"), "/gestion/"), (_("Expedientes"), reverse("cases_backoffice:inbox")), *extra]
+    return [
+        (_("Gestión"), "/gestion/"),
+        (_("Expedientes"), reverse("cases_backoffice:inbox")),
+        *extra,
+    ]
 
 
 # --- inbox -----------------------------------------------------------------------------------
@@ -116,7 +123,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         items.append(
             {
                 "case": case,
-                "status": labels.get(case.service_version_id or 0, {}).get(case.status, case.status),
+                "status": labels.get(case.service_version_id or 0, {}).get(
+                    case.status, case.status
+                ),
                 "due": label,
                 "overdue": overdue,
             }
@@ -126,16 +135,16 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         version = service.current_version
         for status in (version.workflow if version else {}).get("statuses") or []:
             all_labels.setdefault(str(status.get("code")), str(status.get("label")))
-    status_options = [(code, all_labels.get(code, code)) for code in sorted(counts)] or [
-        (code, label) for code, label in all_labels.items()
-    ]
+    status_options = [(code, all_labels.get(code, code)) for code in sorted(counts)] or list(
+        all_labels.items()
+    )
     if filters.status and filters.status not in dict(status_options):
         status_options.append((filters.status, all_labels.get(filters.status, filters.status)))
     context = {
         "title": _("Expedientes"),
         "filters": filters,
         "errors": errors,
-        "field_errors": dict((fid, msg) for fid, msg in reversed(errors)),
+        "field_errors": dict(reversed(errors)),
         "filter_ids": FILTER_IDS,
         "items": items,
         "page_of": page_of,
@@ -151,7 +160,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             if filters.service
             else ""
         ),
-        "crumbs": _crumbs()[:-1] + [(_("Expedientes"), None)],
+        "crumbs": [*_crumbs()[:-1], (_("Expedientes"), None)],
     }
     return render(request, "cases/backoffice/inbox.html", context)
 
@@ -219,7 +228,7 @@ def _case_page(
         "assignees": inbox_assignees(user=request.user, institution=case.institution_id),
         "document": _document_of(case),
         "errors": errors,
-        "field_errors": {fid: msg for fid, msg in reversed(errors)},
+        "field_errors": dict(reversed(errors)),
         "posted": posted or {},
         "notices": [str(m) for m in messages.get_messages(request)],
         "crumbs": _crumbs((case.reference, None)),
@@ -234,10 +243,10 @@ def case_view(request: HttpRequest, reference: str) -> HttpResponse:
     return _case_page(request, _case_or_404(request, reference))
 
 
-def _error_list(error: ValidationError) -> list[tuple[str, str]]:
+def _error_list(error: ValidationError, ids: dict[str, str]) -> list[tuple[str, str]]:
     if hasattr(error, "error_dict"):
         return [
-            (ACTION_FIELD_IDS.get(name, ""), str(message))
+            (ids.get(name, ""), str(message))
             for name, messages_ in error.message_dict.items()
             for message in messages_
         ]
@@ -245,7 +254,10 @@ def _error_list(error: ValidationError) -> list[tuple[str, str]]:
 
 
 def _action(
-    request: HttpRequest, reference: str, act: Callable[[Case], str]
+    request: HttpRequest,
+    reference: str,
+    act: Callable[[Case], str],
+    ids: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Run one action on the case: success -> a notice and back to where the form was;
     refused -> the case page again with the reason and what was typed."""
@@ -253,11 +265,9 @@ def _action(
     try:
         done = act(case)
     except ValidationError as error:
-        return _case_page(
-            request, case, errors=_error_list(error), posted=request.POST.dict() | {
-                "campos": request.POST.getlist("campos")
-            }, status=400,
-        )  # fmt: skip
+        posted = request.POST.dict() | {"campos": request.POST.getlist("campos")}
+        errors = _error_list(error, {**ACTION_FIELD_IDS, **(ids or {})})
+        return _case_page(request, case, errors=errors, posted=posted, status=400)
     except PermissionDenied:
         return _forbidden(request, _("No puedes hacer eso con este expediente."))
     messages.success(request, done)
@@ -282,14 +292,18 @@ def assign_view(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             User = get_user_model()
             assignee = (
-                User.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+                User.objects.filter(pk=int(raw)).first()
+                if raw.isdigit() and len(raw) < 12
+                else None
             )
             if assignee is None:
                 raise ValidationError({"assignee": _("Elige a una persona de la lista.")})
         case_assign(case=case, assignee=assignee, by=request.user)
         if assignee is None:
-            return _("El expediente %(reference)s quedó sin asignar.") % {"reference": case.reference}
-        name = assignee.get_full_name() or assignee.get_username()
+            return _("El expediente %(reference)s quedó sin asignar.") % {
+                "reference": case.reference
+            }
+        name = getattr(assignee, "get_full_name", lambda: "")() or assignee.get_username()
         return _("El expediente %(reference)s está asignado a %(name)s.") % {
             "reference": case.reference,
             "name": name,
@@ -338,7 +352,7 @@ def message_view(request: HttpRequest, reference: str) -> HttpResponse:
         case_message_send(case=case, text=str(request.POST.get("mensaje") or ""), by=request.user)
         return _("Mensaje enviado al ciudadano.")
 
-    return _action(request, reference, act)
+    return _action(request, reference, act, ids={"text": "m-mensaje"})
 
 
 @never_cache
@@ -363,7 +377,7 @@ def correction_view(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @require_GET
 @official_required
-def file_view(request: HttpRequest, reference: str, file_id: str) -> HttpResponse:
+def file_view(request: HttpRequest, reference: str, file_id: str) -> HttpResponseBase:
     case_file = case_file_for_official(user=request.user, reference=reference, public_id=file_id)
     if case_file is None:
         raise Http404(_("No existe ese archivo o no lo puedes ver."))
@@ -381,7 +395,7 @@ def file_view(request: HttpRequest, reference: str, file_id: str) -> HttpRespons
 @never_cache
 @require_GET
 @official_required
-def document_view(request: HttpRequest, reference: str) -> HttpResponse:
+def document_view(request: HttpRequest, reference: str) -> HttpResponseBase:
     case = _case_or_404(request, reference)
     document = _document_of(case)
     if document is None or not document.pdf:
@@ -401,7 +415,7 @@ def document_view(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @require_GET
 @official_required
-def export_view(request: HttpRequest) -> HttpResponse:
+def export_view(request: HttpRequest) -> HttpResponseBase:
     filters, errors = filters_from(request.GET)
     service = next((s for s in inbox_services(user=request.user) if s.pk == filters.service), None)
     if service is None or errors:
@@ -416,5 +430,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Type"] = "text/csv; charset=utf-8"
-    response["Content-Disposition"] = f'attachment; filename="expedientes-{service.slug}-{stamp}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="expedientes-{service.slug}-{stamp}.csv"'
+    )
     return response

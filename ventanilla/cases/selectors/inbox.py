@@ -139,12 +139,12 @@ def inbox_status_counts(*, user: Any, filters: InboxFilters | None = None) -> di
     return {row["status"]: row["n"] for row in rows}
 
 
-class CappedPaginator(Paginator):  # type: ignore[type-arg]
+class CappedPaginator(Paginator):
     """A paginator whose count stops at COUNT_CAP + 1 (LIMIT inside the COUNT)."""
 
     @cached_property
     def count(self) -> int:
-        return int(self.object_list[: COUNT_CAP + 1].count())
+        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
 
     @property
     def capped(self) -> bool:

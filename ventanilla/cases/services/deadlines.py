@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
-    return frozenset(holidays.Peru(years=year))  # type: ignore[attr-defined]
+    return frozenset(holidays.Peru(years=year))
 
 
 def is_business_day(day: date) -> bool:

@@ -344,7 +344,7 @@ def case_message_send(*, case: Case, text: str, by: Any) -> CaseEvent:
         )
         if locked.applicant_id:
             mail_after_commit(
-                to=[locked.applicant.email],
+                to=[locked.applicant.email if locked.applicant else ""],
                 subject=_("Mensaje sobre tu expediente %(reference)s")
                 % {"reference": locked.reference},
                 body=_("%(institution)s te escribió sobre tu expediente %(reference)s:")
@@ -486,7 +486,7 @@ def case_correction_request(
         case_webhook(case=locked, event="case.status_changed")
         if locked.applicant_id:
             mail_after_commit(
-                to=[locked.applicant.email],
+                to=[locked.applicant.email if locked.applicant else ""],
                 subject=_("Corrige tu solicitud %(reference)s") % {"reference": locked.reference},
                 body=_(
                     "%(institution)s te pide corregir algunos datos de tu expediente %(reference)s:"

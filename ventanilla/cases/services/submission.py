@@ -135,7 +135,7 @@ def _submitted_side_effects(*, case: Case, by: Any) -> None:
     service_name = case.service.name if case.service is not None else ""
     if case.applicant_id:
         mail_after_commit(
-            to=[case.applicant.email],
+            to=[case.applicant.email if case.applicant else ""],
             subject=_("Recibimos tu solicitud %(reference)s") % {"reference": case.reference},
             body=_(
                 "Recibimos tu solicitud de «%(service)s». Tu número de expediente es "

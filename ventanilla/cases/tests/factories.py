@@ -104,9 +104,10 @@ def application_ready(
     *, service: DigitalService, applicant: Any = None, answers: dict[str, Any] | None = None
 ) -> Application:
     """A complete, unsent application."""
+    assert service.current_version is not None
     return Application.objects.create(
         service_version=service.current_version,
-        applicant=applicant or CitizenFactory(),
+        applicant=applicant or CitizenFactory(),  # type: ignore[misc]
         answers=copy.deepcopy(ANSWERS if answers is None else answers),
         completed_pages=["vehiculo"],
     )

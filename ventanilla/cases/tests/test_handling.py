@@ -115,10 +115,13 @@ def test_case_transition_along_the_workflow_records_and_notifies(
     with django_capture_on_commit_callbacks(execute=True):
         case_transition(case=case, to_status="en_revision", by=official, note="Lo revisamos.")
     case.refresh_from_db()
-    assert case.status == "en_revision" and not case.ended
+    assert case.status == "en_revision"
+    assert not case.ended
     event = _events(case, CaseEvent.Kind.STATUS)[0]
-    assert event.public and event.text == "Lo revisamos."
-    assert event.data["from"] == "recibido" and event.data["to"] == "en_revision"
+    assert event.public
+    assert event.text == "Lo revisamos."
+    assert event.data["from"] == "recibido"
+    assert event.data["to"] == "en_revision"
     audit = AuditEvent.objects.get(action="case.status_changed", target_id=str(case.pk))
     assert audit.data == {"from": "recibido", "to": "en_revision"}
     recipients = sorted(address for m in mail.outbox for address in m.to)
@@ -151,9 +154,11 @@ def test_case_transition_repeated_is_harmless(service, official):
     case_transition(case=case, to_status="denegado", by=official)
     assert len(_events(case, CaseEvent.Kind.STATUS)) == 1
     case.refresh_from_db()
-    assert case.ended and case.decided_at is not None
+    assert case.ended
+    assert case.decided_at is not None
     task = CaseTask.objects.get(case=case)
-    assert task.status == "REJECTED" and task.completed_at is not None
+    assert task.status == "REJECTED"
+    assert task.completed_at is not None
 
 
 def test_case_transition_to_approved_issues_the_document(service, official):
@@ -180,7 +185,8 @@ def test_case_note_is_internal_and_a_double_click_adds_one(service, official):
     first = case_note_add(case=case, text="  Falta revisar SOAT. ", by=official)
     again = case_note_add(case=case, text="Falta revisar SOAT.", by=official)
     assert again.pk == first.pk
-    assert not first.public and first.text == "Falta revisar SOAT."
+    assert not first.public
+    assert first.text == "Falta revisar SOAT."
     assert AuditEvent.objects.filter(action="case.note_added").count() == 1
 
 
@@ -197,12 +203,14 @@ def test_case_message_reaches_the_citizen_and_their_reply_the_assignee(
     case = case_made(service=service, assignee=official)
     with django_capture_on_commit_callbacks(execute=True):
         out = case_message_send(case=case, text="Adjunte el SOAT, por favor.", by=official)
-    assert out.public and out.kind == CaseEvent.Kind.MESSAGE_OUT
+    assert out.public
+    assert out.kind == CaseEvent.Kind.MESSAGE_OUT
     assert mail.outbox[-1].to == [case.applicant.email]
     assert "Adjunte el SOAT" in mail.outbox[-1].body
     with django_capture_on_commit_callbacks(execute=True):
         reply = case_message_reply(case=case, text="Ya lo adjunté.", by=case.applicant)
-    assert reply.public and reply.kind == CaseEvent.Kind.MESSAGE_IN
+    assert reply.public
+    assert reply.kind == CaseEvent.Kind.MESSAGE_IN
     assert mail.outbox[-1].to == [official.email]
 
 
@@ -221,7 +229,8 @@ def test_correction_request_moves_the_case_and_only_the_asked_fields_change(serv
     )
     case.refresh_from_db()
     assert case.status == "observado"
-    assert correction.return_status == "en_revision" and correction.fields == ["placa"]
+    assert correction.return_status == "en_revision"
+    assert correction.fields == ["placa"]
     assert _events(case, CaseEvent.Kind.CORRECTION_REQUESTED)[0].public
 
     case_correction_submit(
@@ -289,7 +298,8 @@ def test_correction_submit_with_invalid_answers_keeps_the_case_waiting(service, 
                                idempotency_key="k")  # fmt: skip
     assert "q-placa" in caught.value.message_dict
     case.refresh_from_db()
-    assert case.status == "observado" and case.answers["placa"] == "ABC-123"
+    assert case.status == "observado"
+    assert case.answers["placa"] == "ABC-123"
 
 
 def test_correction_submit_without_a_pending_request_or_by_someone_else_is_refused(
@@ -320,9 +330,10 @@ def test_the_clock_stops_while_the_citizen_corrects(service, official):
     waited = business_days_between(timezone.localdate(asked), timezone.localdate())
     assert 7 <= waited <= 10
     assert case.due_on == business_days_add(date(2026, 3, 27), waited)
-    assert CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.CORRECTED).data[
-        "waited_days"
-    ] == waited
+    assert (
+        CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.CORRECTED).data["waited_days"]
+        == waited
+    )
 
 
 def test_a_correction_answered_the_same_day_keeps_the_deadline(service, official):
@@ -339,7 +350,8 @@ def test_case_task_complete_is_repeat_safe(service, official):
     case = case_made(service=service)
     task = CaseTask.objects.get(case=case)
     done = case_task_complete(task=task, data={"comment": "ok"}, by=official)
-    assert done.status == "APPROVED" and done.completed_at is not None
+    assert done.status == "APPROVED"
+    assert done.completed_at is not None
     again = case_task_complete(task=task, data={"comment": "otra"}, by=official)
     assert again.data == {"comment": "ok"}
     assert len(_events(case, CaseEvent.Kind.TASK_COMPLETED)) == 1

@@ -14,7 +14,8 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test test-postgres lint install data bench bench-search bench-login browser-deps \
+.PHONY: help demo serve test test-postgres lint install data bench bench-search bench-login \
+	bench-submissions browser-deps \
 	deploy-deps clean
 
 help:
@@ -25,6 +26,8 @@ help:
 	@echo "make bench-search - search relevance (Hit@1/3, MRR) and speed at 100k documents,"
 	@echo "                    on SQLite and PostgreSQL"
 	@echo "make bench-login  - login p50/p99 under 50 concurrent logins (Argon2id)"
+	@echo "make bench-submissions - 50 citizens submitting a 20-question form with a file,"
+	@echo "                    stored exactly once; the inbox at 100,000 cases"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Ventanilla necesita Python 3.12 o superior (no se encontró)."; exit 1; }
@@ -88,6 +91,11 @@ bench-search: install
 # 50 concurrent logins against gunicorn + PostgreSQL + Redis, beside a static file and Argon2 alone.
 bench-login: install
 	$(PY) bench/login_load.py
+
+# 50 concurrent citizens through the real HTTP path (pages, upload, double-clicked submit) and
+# the inbox at 100,000 cases, beside an empty Django view; a throwaway PostgreSQL database.
+bench-submissions: install
+	$(PY) bench/submissions.py
 
 clean:
 	rm -rf var $(VENV)

@@ -337,6 +337,13 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("VENTANILLA_TRUSTED_PROXIES", "0"))
 MAX_QUERY_STRING_LENGTH = 2048
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
+# GovStack Registration API (docs/decisions/0011): the information-mediator clients
+# (INSTANCE/CLASS/MEMBER/SUBSYSTEM, comma-separated) that may read applications and tasks.
+GOVSTACK_DEMO_CLIENT = "eGovStack/GOV/90000009/eregistrations-dev"
+GOVSTACK_REGISTRATION_CLIENTS = [
+    c.strip() for c in os.environ.get("VENTANILLA_GOVSTACK_CLIENTS", "").split(",") if c.strip()
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -18,3 +18,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# The reference clients' identity, unless VENTANILLA_GOVSTACK_CLIENTS names others.
+if "VENTANILLA_GOVSTACK_CLIENTS" not in os.environ:
+    GOVSTACK_REGISTRATION_CLIENTS = [GOVSTACK_DEMO_CLIENT]  # noqa: F405

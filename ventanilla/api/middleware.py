@@ -39,9 +39,11 @@ class ApiMiddleware:
             response = self._answer(request)
             response["Content-Language"] = settings.LANGUAGE_CODE
         response["Access-Control-Allow-Origin"] = "*"
-        if response.status_code == 200 and request.method in ("GET", "HEAD"):
+        if "Cache-Control" in response:
+            pass  # a view that chose its own (private data, e.g. GovStack applications) keeps it
+        elif response.status_code == 200 and request.method in ("GET", "HEAD"):
             response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-        elif "Cache-Control" not in response:
+        else:
             response["Cache-Control"] = "no-cache"
         return response
 

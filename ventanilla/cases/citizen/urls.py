@@ -20,7 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mis-tramites/<str:reference>/documento.pdf", views.case_document, name="document"),
     path("mis-tramites/<str:reference>/mensaje/", views.case_message, name="message"),
     path("mis-tramites/<str:reference>/subsanar/", views.case_correction, name="correction"),
-    path(
-        "mis-tramites/<str:reference>/archivos/<str:file_id>/", views.case_file, name="file"
-    ),
+    path("mis-tramites/<str:reference>/archivos/<str:file_id>/", views.case_file, name="file"),
 ]

@@ -172,14 +172,17 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
         "draft_url": _resume_url(draft) if draft else "",
         "begin_url": reverse("cases_citizen:begin", kwargs={"slug": service.slug}),
         "level_two": service.min_assurance == "two_factor",
-        "crumbs": [(service.institution.acronym or service.institution.name, None), (service.name, None)],
+        "crumbs": [
+            (service.institution.acronym or service.institution.name, None),
+            (service.name, None),
+        ],
     }
     return render(request, "cases/citizen/start.html", context)
 
 
 @never_cache
 def service_begin(request: HttpRequest, slug: str) -> HttpResponse:
-    """"Empezar ahora": log in at the service's level, then start (or resume) the draft."""
+    """ "Empezar ahora": log in at the service's level, then start (or resume) the draft."""
     service = digital_service_published(slug=slug)
     if service is None:
         raise Http404(_("No encontramos ese servicio."))
@@ -218,7 +221,9 @@ def _page_context(
     elif index > 0:
         back = _page_url(application, ids[index - 1])
     else:
-        back = reverse("cases_citizen:start", kwargs={"slug": application.service_version.service.slug})
+        back = reverse(
+            "cases_citizen:start", kwargs={"slug": application.service_version.service.slug}
+        )
     return {
         "application": application,
         "service": application.service_version.service,
@@ -242,9 +247,11 @@ def _page_context(
 def _single_question(page: dict[str, Any]) -> bool:
     """A page with one simple question uses the question as its heading (GOV.UK pattern)."""
     questions = [q for q in page.get("questions") or [] if q.get("type") != "info"]
-    return len(page.get("questions") or []) == 1 and len(questions) == 1 and questions[0].get(
-        "type"
-    ) not in {"group", "address", "ubigeo", "info"}
+    return (
+        len(page.get("questions") or []) == 1
+        and len(questions) == 1
+        and questions[0].get("type") not in {"group", "address", "ubigeo", "info"}
+    )
 
 
 @never_cache
@@ -280,7 +287,9 @@ def application_page(request: HttpRequest, public_id: uuid.UUID, page_id: str) -
         )
     back_to_check = request.GET.get("volver") == "revisar"
     if request.method == "GET":
-        data = data_lists(page_initial(definition=definition, page_id=page_id, answers=application.answers))
+        data = data_lists(
+            page_initial(definition=definition, page_id=page_id, answers=application.answers)
+        )
         context = _page_context(
             application=application, page=page, data=data, errors={}, back_to_check=back_to_check
         )
@@ -375,7 +384,9 @@ def application_check(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if request.method == "POST":
         key = str(request.POST.get("clave") or request.session.get(session_key) or "")[:80]
         if definition.get("declaration") and request.POST.get("declaracion") != "si":
-            errors["declaracion"] = _("Marca la casilla para declarar que los datos son verdaderos.")
+            errors["declaracion"] = _(
+                "Marca la casilla para declarar que los datos son verdaderos."
+            )
         elif not key:
             errors["__all__"] = _("La página caducó. Vuelve a pulsar «Enviar solicitud».")
         else:
@@ -386,7 +397,7 @@ def application_check(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             else:
                 request.session.pop(session_key, None)
                 return _see_other(_sent_url(case))
-    key = request.session.get(session_key)
+    key = str(request.session.get(session_key) or "")
     if not key:
         key = request.session[session_key] = str(uuid.uuid4())
     summary = answers_summary(definition=definition, answers=application.answers)
@@ -395,7 +406,17 @@ def application_check(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         "service": service,
         "definition": definition,
         "sections": [
-            (page, [(q, text, f"{_page_url(application, str(page['id']))}?volver=revisar#q-{q['id']}") for q, text in rows])
+            (
+                page,
+                [
+                    (
+                        q,
+                        text,
+                        f"{_page_url(application, str(page['id']))}?volver=revisar#q-{q['id']}",
+                    )
+                    for q, text in rows
+                ],
+            )
             for page, rows in summary
         ],
         "key": key,
@@ -456,7 +477,7 @@ def case_sent(request: HttpRequest, reference: str) -> HttpResponse:
 def _rated(case: Case) -> bool:
     try:
         return case.satisfaction is not None
-    except Case.satisfaction.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Case.satisfaction.RelatedObjectDoesNotExist:
         return False
 
 
@@ -508,13 +529,19 @@ def _correction_page(case: Case, correction: Any) -> dict[str, Any]:
     index = question_index(case.service_version.definition if case.service_version else {})
     top = {
         str(q.get("id")): q
-        for p in (case.service_version.definition.get("pages") or [] if case.service_version else [])
+        for p in (
+            case.service_version.definition.get("pages") or [] if case.service_version else []
+        )
         for q in p.get("questions") or []
     }
     asked = []
     for qid in correction.fields or []:
         question = top.get(str(qid)) or index.get(str(qid))
-        if question is not None and question.get("type") not in {"file", "info"} and question not in asked:
+        if (
+            question is not None
+            and question.get("type") not in {"file", "info"}
+            and question not in asked
+        ):
             asked.append(question)
     return {"id": "subsanacion", "title": _("Subsanación"), "questions": asked}
 
@@ -565,7 +592,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 def _has_document(case: Case) -> bool:
     try:
         return case.document is not None and case.document.revoked_at is None
-    except Case.document.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Case.document.RelatedObjectDoesNotExist:
         return False
 
 
@@ -583,7 +610,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 answers=case.answers,
             )
         )
-        context["opts"] = question_opts(rows=group_rows(context["correction_page"], context["data"]))
+        context["opts"] = question_opts(
+            rows=group_rows(context["correction_page"], context["data"])
+        )
         del correction
     return render(request, "cases/citizen/detail.html", context)
 
@@ -605,7 +634,9 @@ def case_message(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             errors["mensaje"] = " ".join(error.messages)
         else:
-            return _see_other(reverse("cases_citizen:detail", kwargs={"reference": case.reference}) + "#mensajes")
+            return _see_other(
+                reverse("cases_citizen:detail", kwargs={"reference": case.reference}) + "#mensajes"
+            )
     context = _detail_context(request, case)
     context.update(errors=errors, summary=summary_errors(errors), message_text=text)
     return render(request, "cases/citizen/detail.html", context, status=400)
@@ -630,17 +661,26 @@ def case_correction(request: HttpRequest, reference: str) -> HttpResponse:
         context.update(data=posted, opts=question_opts(rows=rows))
         return render(request, "cases/citizen/detail.html", context)
     outcome = page_read(
-        definition={"pages": [page]}, page_id="subsanacion", data=_Query(posted), answers=case.answers
+        definition={"pages": [page]},
+        page_id="subsanacion",
+        data=_Query(posted),
+        answers=case.answers,
     )
     if outcome.ok:
         key = str(request.POST.get("clave") or context["correction_key"] or uuid.uuid4())[:80]
         try:
-            case_correction_submit(case=case, answers=outcome.answers, by=request.user, idempotency_key=key)
+            case_correction_submit(
+                case=case, answers=outcome.answers, by=request.user, idempotency_key=key
+            )
         except ValidationError as error:
             outcome.errors.update(
-                error.message_dict if hasattr(error, "error_dict") else {"__all__": " ".join(error.messages)}  # type: ignore[arg-type]
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {"__all__": " ".join(error.messages)}  # type: ignore[arg-type]
             )
-            outcome.errors = {k: v if isinstance(v, str) else " ".join(v) for k, v in outcome.errors.items()}
+            outcome.errors = {
+                k: v if isinstance(v, str) else " ".join(v) for k, v in outcome.errors.items()
+            }
         except PermissionDenied:
             return _see_other(detail_url)
         else:
@@ -657,7 +697,7 @@ def case_correction(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def case_document(request: HttpRequest, reference: str) -> HttpResponse:
+def case_document(request: HttpRequest, reference: str) -> FileResponse:
     """The issued document, for the applicant only."""
     case = _case_or_404(request, reference)
     if not _has_document(case) or not case.document.pdf:
@@ -673,13 +713,16 @@ def case_document(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def case_file(request: HttpRequest, reference: str, file_id: str) -> HttpResponse:
+def case_file(request: HttpRequest, reference: str, file_id: str) -> FileResponse:
     case = _case_or_404(request, reference)
     found = file_of_case(case=case, public_id=file_id)
     if found is None or not found.file:
         raise Http404(_("No encontramos ese archivo."))
     return FileResponse(
-        found.file.open("rb"), content_type=found.content_type, as_attachment=True, filename=found.name
+        found.file.open("rb"),
+        content_type=found.content_type,
+        as_attachment=True,
+        filename=found.name,
     )
 
 
@@ -697,4 +740,3 @@ def ubigeo_children(request: HttpRequest, code: str) -> JsonResponse:
     else:
         raise Http404(_("Código de ubigeo no válido."))
     return JsonResponse([list(pair) for pair in found], safe=False)
-

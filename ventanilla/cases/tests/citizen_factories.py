@@ -1,6 +1,7 @@
 """A small service asking every question type over several pages (with a branch and an exit
 page) for the citizen-journey tests, and the place rows its ubigeo questions need."""
 
+# ruff: noqa: E501 - the test form reads best one question per line
 import copy
 from typing import Any
 

@@ -74,17 +74,22 @@ def _fill_to_check(client, app: Application) -> None:
     )
     assert response["Location"] == _page(app, "final")
     response = client.post(_page(app, "final"), {"q-acepto": "si"})
-    assert response["Location"] == reverse("cases_citizen:check", kwargs={"public_id": app.public_id})
+    assert response["Location"] == reverse(
+        "cases_citizen:check", kwargs={"public_id": app.public_id}
+    )
 
 
 def test_start_page_shows_the_service_and_asks_to_log_in_before_starting(client, service):
     response = client.get(reverse("cases_citizen:start", kwargs={"slug": service.slug}))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Permiso de prueba" in body and "Empezar ahora" in body and "10 días hábiles" in body
+    assert "Permiso de prueba" in body
+    assert "Empezar ahora" in body
+    assert "10 días hábiles" in body
     assert "no-store" in response["Cache-Control"]
     response = client.get(reverse("cases_citizen:begin", kwargs={"slug": service.slug}))
-    assert response.status_code == 302 and response["Location"].startswith("/cuenta/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/cuenta/")
 
 
 def test_a_two_factor_service_sends_a_password_only_session_to_step_up(client, citizen):
@@ -103,22 +108,32 @@ def test_whole_journey_stores_every_answer_type_and_submits_one_case(client, ser
     # Every page renders every question type without errors.
     for page_id in ("datos",):
         body = client.get(_page(app, page_id)).content.decode()
-        assert 'name="q-dni"' in body and 'inputmode="numeric"' in body
+        assert 'name="q-dni"' in body
+        assert 'inputmode="numeric"' in body
     _fill_to_check(client, app)
     app.refresh_from_db()
     answers: dict[str, Any] = app.answers
-    assert answers["dni"] == DNI_OK and answers["urgente"] is True
-    assert answers["monto"] == "1250.50" and answers["fecha"] == "2027-03-27"
-    assert answers["dias"] == ["lun", "mar"] and answers["correo"] == "rosa@ejemplo.pe"
+    assert answers["dni"] == DNI_OK
+    assert answers["urgente"] is True
+    assert answers["monto"] == "1250.50"
+    assert answers["fecha"] == "2027-03-27"
+    assert answers["dias"] == ["lun", "mar"]
+    assert answers["correo"] == "rosa@ejemplo.pe"
     assert answers["lugar"] == "150122"
-    assert answers["domicilio"] == {"street": "Av. Larco 123", "ubigeo": "150104", "reference": "Frente al parque"}
+    assert answers["domicilio"] == {
+        "street": "Av. Larco 123",
+        "ubigeo": "150104",
+        "reference": "Frente al parque",
+    }
     assert answers["pasajeros"] == [{"p_nombre": "Luis Quispe", "p_dni": "12345678"}]
     assert answers["acepto"] is True
     assert len(answers["sustento"]) == 1
     check = reverse("cases_citizen:check", kwargs={"public_id": app.public_id})
     page = client.get(check)
     body = page.content.decode()
-    assert "Miraflores, Lima, Lima" in body and "S/ 1,250.50" in body and "27 de marzo de 2027" in body
+    assert "Miraflores, Lima, Lima" in body
+    assert "S/ 1,250.50" in body
+    assert "27 de marzo de 2027" in body
     assert f"{_page(app, 'carga')}?volver=revisar#q-peso" in body
     key = _key(page)
     # Without the declaration ticked: the message sits next to the box and in the summary.
@@ -129,11 +144,15 @@ def test_whole_journey_stores_every_answer_type_and_submits_one_case(client, ser
     response = client.post(check, {"clave": key, "declaracion": "si"})
     case = Case.objects.get()
     sent = reverse("cases_citizen:sent", kwargs={"reference": case.reference})
-    assert response.status_code == 303 and response["Location"] == sent
-    assert case.applicant == citizen and case.answers["peso"] == 1200
+    assert response.status_code == 303
+    assert response["Location"] == sent
+    assert case.applicant == citizen
+    assert case.answers["peso"] == 1200
     assert CaseFile.objects.get().case == case
     body = client.get(sent).content.decode()
-    assert case.reference in body and "10 días hábiles" in body and "constancia.pdf" in body
+    assert case.reference in body
+    assert "10 días hábiles" in body
+    assert "constancia.pdf" in body
     assert AuditEvent.objects.filter(action="application.started").exists()
 
 
@@ -157,14 +176,18 @@ def test_double_submit_and_a_retried_post_make_one_case(client, service, citizen
 def test_leaving_and_coming_back_resumes_the_draft(client, service, citizen):
     app = _begin(client, service)
     client.post(_page(app, "datos"), DATOS)
-    body = client.get(reverse("cases_citizen:start", kwargs={"slug": service.slug})).content.decode()
-    assert "Continuar tu solicitud" in body and _page(app, "carga") in body
+    body = client.get(
+        reverse("cases_citizen:start", kwargs={"slug": service.slug})
+    ).content.decode()
+    assert "Continuar tu solicitud" in body
+    assert _page(app, "carga") in body
     assert _begin(client, service, expected="carga") == app
     # The page comes back with what was saved.
     body = client.get(_page(app, "datos")).content.decode()
     assert 'value="Rosa Quispe"' in body
     listing = client.get(reverse("cases_citizen:list")).content.decode()
-    assert "Solicitudes sin enviar" in listing and _page(app, "carga") in listing
+    assert "Solicitudes sin enviar" in listing
+    assert _page(app, "carga") in listing
 
 
 def test_wrong_dni_check_digit_shows_next_to_the_field_and_in_the_summary(client, service, citizen):
@@ -173,12 +196,14 @@ def test_wrong_dni_check_digit_shows_next_to_the_field_and_in_the_summary(client
     assert response.status_code == 400
     body = response.content.decode()
     assert 'href="#q-dni"' in body  # the summary links to the field
-    assert 'id="q-dni-error"' in body and "dígito de verificación" in body
+    assert 'id="q-dni-error"' in body
+    assert "dígito de verificación" in body
     assert 'aria-describedby="q-dni-hint q-dni-error"' in body
     assert 'value="45678912-0"' in body  # what they typed stays
     app.refresh_from_db()
     assert app.answers["nombre"] == "Rosa Quispe"  # the right answers on the page are kept
-    assert "dni" not in app.answers and "datos" not in app.completed_pages
+    assert "dni" not in app.answers
+    assert "datos" not in app.completed_pages
 
 
 def test_branching_skips_a_page_and_an_exit_page_stops_the_journey(client, service, citizen):
@@ -205,29 +230,32 @@ def test_a_failed_upload_keeps_the_other_answers_on_the_page(client, service, ci
     response = client.post(_page(app, "adjuntos"), {"q-nota": "Mi nota", "q-sustento": fake})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "no es de un tipo admitido" in body and 'href="#q-sustento"' in body
+    assert "no es de un tipo admitido" in body
+    assert 'href="#q-sustento"' in body
     assert 'value="Mi nota"' in body
     app.refresh_from_db()
-    assert app.answers["nota"] == "Mi nota" and not CaseFile.objects.exists()
+    assert app.answers["nota"] == "Mi nota"
+    assert not CaseFile.objects.exists()
 
 
 def test_a_50_mb_upload_gets_a_spanish_message_not_an_error(client, service, citizen):
     app = _begin(client, service)
     for page, data in (("datos", DATOS), ("carga", CARGA), ("lugar", LUGAR)):
         client.post(_page(app, page), data)
-    big = SimpleUploadedFile("escaneo.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "escaneo.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), content_type="application/pdf"
+    )
     response = client.post(_page(app, "adjuntos"), {"q-nota": "Va grande", "q-sustento": big})
     assert response.status_code == 400
     assert "pesa más de 5 MB" in response.content.decode()
     app.refresh_from_db()
-    assert app.answers["nota"] == "Va grande" and not CaseFile.objects.exists()
+    assert app.answers["nota"] == "Va grande"
+    assert not CaseFile.objects.exists()
 
 
 def test_a_body_past_the_limit_gets_a_friendly_page(client, service, citizen):
     app = _begin(client, service)
-    response = client.post(
-        _page(app, "datos"), DATOS, CONTENT_LENGTH=str(400 * 1024 * 1024)
-    )
+    response = client.post(_page(app, "datos"), DATOS, CONTENT_LENGTH=str(400 * 1024 * 1024))
     assert response.status_code == 413
     assert "demasiado grande" in response.content.decode()
 
@@ -240,9 +268,11 @@ def test_files_are_listed_and_can_be_removed_without_javascript(client, service,
     client.post(_page(app, "adjuntos"), {"q-sustento": upload})
     attached = CaseFile.objects.get()
     body = client.get(_page(app, "adjuntos")).content.decode()
-    assert "tarjeta.pdf" in body and f'value="{attached.public_id}"' in body
+    assert "tarjeta.pdf" in body
+    assert f'value="{attached.public_id}"' in body
     response = client.post(_page(app, "adjuntos"), {"quitar-archivo": str(attached.public_id)})
-    assert response.status_code == 200 and not CaseFile.objects.exists()
+    assert response.status_code == 200
+    assert not CaseFile.objects.exists()
     app.refresh_from_db()
     assert "sustento" not in app.answers
 
@@ -253,13 +283,19 @@ def test_group_rows_are_added_and_removed_with_buttons(client, service, citizen)
     url = _page(app, "personas")
     response = client.post(url, {"q-pasajeros-0-p_nombre": "Luis", "accion": "anadir:pasajeros"})
     body = response.content.decode()
-    assert 'name="q-pasajeros-1-p_nombre"' in body and 'value="Luis"' in body
+    assert 'name="q-pasajeros-1-p_nombre"' in body
+    assert 'value="Luis"' in body
     response = client.post(
         url,
-        {"q-pasajeros-0-p_nombre": "Luis", "q-pasajeros-1-p_nombre": "Ana", "accion": "quitar:pasajeros:0"},
+        {
+            "q-pasajeros-0-p_nombre": "Luis",
+            "q-pasajeros-1-p_nombre": "Ana",
+            "accion": "quitar:pasajeros:0",
+        },
     )
     body = response.content.decode()
-    assert 'value="Ana"' in body and 'value="Luis"' not in body
+    assert 'value="Ana"' in body
+    assert 'value="Luis"' not in body
     response = client.post(url, {"q-pasajeros-1-p_nombre": "Ana"})
     app.refresh_from_db()
     assert app.answers["pasajeros"] == [{"p_nombre": "Ana"}]
@@ -274,7 +310,8 @@ def test_ubigeo_lists_fill_without_javascript_and_from_the_json_endpoint(client,
     body = response.content.decode()
     assert '<option value="1501">Lima</option>' in body
     response = client.post(
-        _page(app, "lugar"), {"q-lugar-department": "15", "q-lugar-province": "1501", "accion": "ubigeo"}
+        _page(app, "lugar"),
+        {"q-lugar-department": "15", "q-lugar-province": "1501", "accion": "ubigeo"},
     )
     assert '<option value="150122">Miraflores</option>' in response.content.decode()
     data = client.get(reverse("cases_citizen:ubigeo", kwargs={"code": "1501"})).json()
@@ -291,5 +328,6 @@ def test_satisfaction_is_recorded_once(client, service, citizen):
     assert client.post(sent, {"puntaje": "4", "comentario": "Rápido"}).status_code == 303
     assert client.post(sent, {"puntaje": "1"}).status_code == 303
     satisfaction = Satisfaction.objects.get()
-    assert satisfaction.score == 4 and satisfaction.comment == "Rápido"
+    assert satisfaction.score == 4
+    assert satisfaction.comment == "Rápido"
     assert "Gracias por tu respuesta" in client.get(sent).content.decode()

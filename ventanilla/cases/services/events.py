@@ -3,6 +3,7 @@
 from typing import Any
 
 from ventanilla.cases.models import Case, CaseEvent
+from ventanilla.cases.services.webhooks import webhook_event
 
 
 def case_event_add(
@@ -27,9 +28,5 @@ def case_event_add(
 
 def case_webhook(*, case: Case, event: str) -> None:
     """Tell the institution's own systems (inside the transaction; delivery waits for the
-    commit). The webhooks module is helper "docs"'s and imported here only when used."""
-    try:
-        from ventanilla.cases.services.webhooks import webhook_event
-    except ImportError:  # TODO(cases): remove once helper "docs" lands webhooks.py
-        return
+    commit)."""
     webhook_event(case=case, event=event)

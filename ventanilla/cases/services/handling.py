@@ -24,6 +24,7 @@ from ventanilla.cases.permissions import (
     is_case_applicant,
 )
 from ventanilla.cases.services.deadlines import business_days_add, business_days_between
+from ventanilla.cases.services.documents import document_issue, document_template
 from ventanilla.cases.services.events import case_event_add, case_webhook
 from ventanilla.cases.services.notifications import case_recipients, mail_after_commit
 from ventanilla.cases.services.submission import case_files_attach, file_ids_in
@@ -56,7 +57,7 @@ def _locked(case: Case) -> Case:
     """The case row again, locked until the transaction ends (SQLite: the IMMEDIATE
     transaction already holds the write lock)."""
     fresh = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("service", "service_version", "applicant", "assignee")
         .get(pk=case.pk)
     )
@@ -288,12 +289,8 @@ def case_transition(*, case: Case, to_status: str, by: Any, note: str = "") -> C
             institution_id=locked.institution_id,
             data=data,
         )
-        if target.get("kind") == "approved":
-            # Helper "docs"'s module, which imports this app's permissions: imported when used.
-            from ventanilla.cases.services.documents import document_issue, document_template
-
-            if document_template(locked) is not None:
-                document_issue(case=locked, by=by)
+        if target.get("kind") == "approved" and document_template(locked) is not None:
+            document_issue(case=locked, by=by)
         case_webhook(case=locked, event="case.status_changed")
         _status_notify(locked, note=note)
     return _refresh(case, locked)

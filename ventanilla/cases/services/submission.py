@@ -180,7 +180,7 @@ def case_submit(*, application: Application, by: Any, idempotency_key: str) -> C
 def _submit(*, application: Application, by: Any, key: str | None) -> Case:
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("service_version__service")
             .get(pk=application.pk)
         )

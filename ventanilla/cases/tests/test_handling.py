@@ -357,3 +357,19 @@ def test_case_task_complete_is_repeat_safe(service, official):
     assert len(_events(case, CaseEvent.Kind.TASK_COMPLETED)) == 1
     with pytest.raises(PermissionDenied):
         case_task_complete(task=task, data={}, by=officer(service_published().institution))
+
+
+def test_submission_and_status_changes_reach_the_institutions_webhook(service, official):
+    from ventanilla.cases.models import Webhook, WebhookDelivery
+    from ventanilla.cases.services.submission import case_submit
+    from ventanilla.cases.tests.factories import application_ready
+
+    Webhook.objects.create(
+        institution=service.institution, url="https://sistema.mtc.gob.pe/hook", secret="s" * 32
+    )
+    application = application_ready(service=service)
+    case = case_submit(application=application, by=application.applicant, idempotency_key="w")
+    case_transition(case=case, to_status="en_revision", by=official)
+    case_transition(case=case, to_status="en_revision", by=official)  # repeated: no new event
+    events = list(WebhookDelivery.objects.order_by("pk").values_list("event", flat=True))
+    assert events == ["case.submitted", "case.status_changed"]

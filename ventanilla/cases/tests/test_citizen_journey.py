@@ -344,16 +344,20 @@ def test_every_question_type_renders_with_its_input(client, service, citizen):
     assert 'type="radio" id="q-urgente" name="q-urgente" value="si" checked' in body  # yes_no
     assert 'name="q-tipo" value="carga" checked' in body  # choice as radios
     assert '<span class="prefix" aria-hidden="true">S/</span>' in body  # money
-    assert 'name="q-fecha-day" value="27"' in body and 'name="q-fecha-year" value="2027"' in body
+    assert 'name="q-fecha-day" value="27"' in body
+    assert 'name="q-fecha-year" value="2027"' in body
     assert 'type="checkbox" id="q-dias" name="q-dias" value="lun" checked' in body
-    assert 'type="email" id="q-correo"' in body and 'type="tel" id="q-celular"' in body
+    assert 'type="email" id="q-correo"' in body
+    assert 'type="tel" id="q-celular"' in body
     assert (
-        'id="q-ruc" name="q-ruc" value="20131312955" class="w-20" inputmode="numeric" autocomplete="off"'
-        in body
+        'id="q-ruc" name="q-ruc" value="20131312955" class="w-20" '
+        'inputmode="numeric" autocomplete="off"' in body
     )
     assert '<option value="150122" selected>Miraflores</option>' in body  # ubigeo
     assert 'name="q-domicilio-street" value="Av. Larco 123"' in body  # address
-    assert 'type="file"' in body and 'accept="application/pdf"' in body and "tarjeta.pdf" in body
+    assert 'type="file"' in body
+    assert 'accept="application/pdf"' in body
+    assert "tarjeta.pdf" in body
     assert 'name="q-pasajeros-0-p_nombre" value="Luis Quispe"' in body  # group
     assert "Añadir otra persona" in body
     assert 'type="checkbox" id="q-acepto" name="q-acepto" value="si" checked' in body
@@ -366,9 +370,12 @@ def test_the_macros_render_for_a_preview_without_application_context():
 
     template = engines["jinja2"].from_string(
         '{% from "formbuilder/questions.html" import question %}'
-        "{% for p in pages %}{% for q in p.questions %}{{ question(q, {}, {}, {'buttons': false}) }}"
+        "{% for p in pages %}{% for q in p.questions %}"
+        "{{ question(q, {}, {}, {'buttons': false}) }}"
         "{% endfor %}{% endfor %}"
     )
     html = template.render({"pages": JOURNEY["pages"]})
-    assert 'name="q-fecha-month"' in html and 'name="q-lugar-department"' in html
-    assert 'name="q-pasajeros-0-p_dni"' in html and "Mostrar provincias" not in html
+    assert 'name="q-fecha-month"' in html
+    assert 'name="q-lugar-department"' in html
+    assert 'name="q-pasajeros-0-p_dni"' in html
+    assert "Mostrar provincias" not in html

@@ -21,7 +21,7 @@ from django.template.backends.jinja2 import Template, get_exception_info
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaks_filter, truncatechars, urlencode
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
 from jinja2 import Environment, TemplateNotFound
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
@@ -57,7 +57,11 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     pattern = _URL_PATTERNS.get(pattern_key)
     if pattern is None:
         marks = {k: f"{_MARK}{i}" for i, k in enumerate(kwargs)}
-        pattern = reverse(name, kwargs=marks)
+        try:
+            pattern = reverse(name, kwargs=marks)
+        except NoReverseMatch:
+            # A converter that refuses the mark (uuid, a custom one): no shortcut for this name.
+            return reverse(name, kwargs=kwargs)
         for i in range(len(marks)):
             pattern = pattern.replace(f"{_MARK}{i}", f"{{{i}}}", 1)
         _URL_PATTERNS[pattern_key] = pattern

@@ -121,7 +121,7 @@ def published_service(
     definition = definition or every_type()
     workflow = workflow or default_workflow()
     service = DigitalService.objects.create(
-        institution=institution or InstitutionFactory(),
+        institution=institution or InstitutionFactory.create(),
         slug=slug,
         name=str(definition.get("title")),
         reference_prefix=prefix,

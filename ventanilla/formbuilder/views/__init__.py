@@ -1,0 +1,1 @@
+"""The service designer's screens (/gestion/servicios/)."""

@@ -13,6 +13,7 @@ from ventanilla.cases.demo import DISTRICTS, MTC_FILE, MUNI_FILE, ROUTES, refere
 from ventanilla.cases.models import Case, CaseEvent, CaseFile, IssuedDocument
 from ventanilla.catalogue.models import Procedure
 from ventanilla.formbuilder.definition import definition_errors, workflow_errors
+from ventanilla.formbuilder.interchange import definition_from_xlsform, definition_to_xlsform
 from ventanilla.formbuilder.models import DigitalService, ServiceVersion
 from ventanilla.institutions.tests.factories import InstitutionFactory
 from ventanilla.ubigeo.tests.factories import (
@@ -50,11 +51,13 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_reference_service_files_are_valid_definitions_and_workflows():
+def test_reference_service_files_are_valid_and_survive_an_xlsform_round_trip():
     for path in (MTC_FILE, MUNI_FILE):
         data = reference_service(path)
         assert definition_errors(data["definition"]) == []
         assert workflow_errors(data["workflow"]) == []
+        sheet = definition_to_xlsform(definition=data["definition"], workflow=data["workflow"])
+        assert definition_from_xlsform(content=sheet) == (data["definition"], [])
         assert data["meta"]["reference_prefix"]
         assert data["meta"]["min_assurance"]
     bench = json.loads((MTC_FILE.parents[4] / "bench" / "submissions_form.json").read_text())

@@ -355,3 +355,111 @@ def test_import_refuses_a_big_or_malformed_file_and_previews_a_good_one(
     assert "pesa más de 2 MB" in response.content.decode()
     response = client_in.post(url, {"archivo": SimpleUploadedFile("f.txt", b"hola", "text/plain")})
     assert "XLSForm (.xlsx) o un JSON" in response.content.decode()
+
+
+def _publishable(client: Client, service: DigitalService) -> None:
+    _add_question(client, service, "datos", "text", label="Nombre comercial", required="1")
+    _add_question(
+        client, service, "datos", "choice", label="Giro", choices="a | Bodega\nb | Farmacia"
+    )
+
+
+@pytest.mark.parametrize("export", ["export_json", "export_xlsform"])
+def test_an_exported_draft_imports_back_after_a_look_at_what_changes(
+    client_in: Client, institution: Any, export: str
+) -> None:
+    service = _create(client_in, institution)
+    _publishable(client_in, service)
+    service.refresh_from_db()
+    before = service.draft_definition
+    download = client_in.get(_url(export, pk=service.pk))
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    # Emptied meanwhile: the import brings the questions back.
+    client_in.post(_url("question_delete", pk=service.pk, page_id="datos", question_id="giro"))
+    name = "servicio.json" if export == "export_json" else "servicio.xlsx"
+    upload = SimpleUploadedFile(name, download.content)
+    response = client_in.post(_url("interchange", pk=service.pk), {"archivo": upload})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Revisa lo que vas a importar" in body
+    service.refresh_from_db()
+    assert len(service.draft_definition["pages"][0]["questions"]) == 1  # nothing saved yet
+    confirmed = client_in.post(_url("import_confirm", pk=service.pk))
+    assert confirmed.status_code == 302
+    service.refresh_from_db()
+    questions = service.draft_definition["pages"][0]["questions"]
+    assert [q["id"] for q in questions] == [q["id"] for q in before["pages"][0]["questions"]]
+    if export == "export_json":
+        assert service.draft_definition == before
+
+
+def test_import_reports_a_malformed_file_in_spanish(client_in: Client, institution: Any) -> None:
+    service = _create(client_in, institution)
+    url = _url("interchange", pk=service.pk)
+    response = client_in.post(
+        url, {"archivo": SimpleUploadedFile("f.json", b"{no es json", "application/json")}
+    )
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    response = client_in.post(url, {"archivo": SimpleUploadedFile("f.xlsx", b"PK\x03\x04basura")})
+    assert response.status_code == 400
+    service.refresh_from_db()
+    assert len(service.draft_definition["pages"]) == 1
+
+
+EVERY_TYPE: dict[str, dict[str, Any]] = {
+    "text": {"label": "Texto"}, "textarea": {"label": "Texto largo"},
+    "number": {"label": "Número", "decimals": "2"}, "money": {"label": "Monto"},
+    "date": {"label": "Fecha", "max": "hoy"}, "yes_no": {"label": "Sí o no"},
+    "choice": {"label": "Una", "choices": "x | X"},
+    "multi_choice": {"label": "Varias", "choices": "x | X"},
+    "email": {"label": "Correo"}, "phone": {"label": "Teléfono"}, "dni": {"label": "DNI"},
+    "ruc": {"label": "RUC"}, "ubigeo": {"label": "Lugar"}, "address": {"label": "Dirección"},
+    "file": {"label": "Archivo"}, "group": {"label": "Personas"},
+    "declaration": {"text": "Declaro que es verdad."}, "info": {"text": "Lee esto."},
+}  # fmt: skip
+
+
+def test_every_question_type_has_its_form_and_shows_in_the_preview(
+    client_in: Client, institution: Any
+) -> None:
+    service = _create(client_in, institution)
+    for kind, data in EVERY_TYPE.items():
+        new = _url("question_new", pk=service.pk, page_id="datos") + f"?tipo={kind}"
+        assert client_in.get(new).status_code == 200, kind
+        _add_question(client_in, service, "datos", kind, **data)
+    service.refresh_from_db()
+    questions = service.draft_definition["pages"][0]["questions"]
+    assert [q["type"] for q in questions] == list(EVERY_TYPE)
+    assert questions[4]["max"] == "today"
+    for q in questions:
+        url = _url("question", pk=service.pk, page_id="datos", question_id=q["id"])
+        assert client_in.get(url).status_code == 200, q["type"]
+    assert client_in.get(_url("page", pk=service.pk, page_id="datos")).status_code == 200
+    preview = client_in.get(_url("preview_page", pk=service.pk, page_id="datos"))
+    assert preview.status_code == 200
+    assert 'name="q-lugar-department"' in preview.content.decode()
+
+
+def test_the_preview_adds_group_items_and_checks_uploads_like_the_citizen_journey(
+    client_in: Client, institution: Any
+) -> None:
+    service = _create(client_in, institution)
+    _add_question(client_in, service, "datos", "group", label="Personas", item_label="Persona")
+    child = _url("child_new", pk=service.pk, page_id="datos", group_id="personas")
+    client_in.post(child, {"tipo": "text", "label": "Nombre", "required": "1"})
+    _add_question(client_in, service, "datos", "file", label="Plano", accept=["application/pdf"])
+    url = _url("preview_page", pk=service.pk, page_id="datos")
+    added = client_in.post(url, {"accion": "anadir:personas", "q-personas-0-nombre": "Ana"})
+    body = added.content.decode()
+    assert 'name="q-personas-1-nombre"' in body
+    assert 'value="Ana"' in body
+    png = SimpleUploadedFile("plano.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "application/pdf")
+    refused = client_in.post(url, {"q-personas-0-nombre": "Ana", "q-plano": png})
+    assert "no es de un tipo admitido" in refused.content.decode()
+    pdf = SimpleUploadedFile("plano.pdf", b"%PDF-1.7\n" + b"0" * 50, "application/pdf")
+    sent = client_in.post(url, {"q-personas-0-nombre": "Ana", "q-plano": pdf})
+    assert sent.status_code == 302
+    check = client_in.get(sent["Location"]).content.decode()
+    assert "Ana" in check

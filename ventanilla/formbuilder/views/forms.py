@@ -202,6 +202,10 @@ def question_read(
     question["id"] = qid
     if id_error:
         errors["id"] = id_error
+    if kind in NO_REQUIRED and not _text(data, "text"):
+        errors["text"] = _("Escribe el texto que se muestra.")
+    elif kind not in NO_REQUIRED and not label:
+        errors["label"] = _("Escribe la pregunta.")
     hint = _text(data, "hint")
     if hint:
         question["hint"] = hint

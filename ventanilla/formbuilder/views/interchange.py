@@ -74,7 +74,10 @@ def _read_upload(
     name = (upload.name or "").lower()
     if content.startswith(b"PK") or name.endswith(".xlsx"):
         definition, errors = interchange.definition_from_xlsform(content=content)
-        return definition, None, errors
+        if errors:
+            return None, None, errors
+        workflow, errors = interchange.workflow_from_xlsform(content=content)
+        return definition, workflow, errors
     if name.endswith(".json") or content.lstrip()[:1] == b"{":
         definition, workflow, errors = interchange.service_from_json(content=content)
         return definition, workflow, errors

@@ -5,6 +5,7 @@ Uploaded files are checked as the citizen's would be, then only their names are 
 
 import re
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -120,14 +121,15 @@ def _render_page(
     here = str(page_data.get("id"))
     number = ids.index(here) + 1 if here in ids else None
     previous = ids[number - 2] if number and number > 1 else None
-    opts = {
-        "departments": departments(),
-        "provinces_of": provinces_of,
-        "districts_of": districts_of,
-        "files": state["files"],
-        "items": _items(page_data, data),
-        "ubigeo_url": "",
-    }
+    # The macros read `opts.rows` (group item indexes), `opts.files`, the place lists.
+    opts = SimpleNamespace(
+        departments=departments(),
+        provinces_of=provinces_of,
+        districts_of=districts_of,
+        files=state["files"],
+        rows=_items(page_data, data),
+        ubigeo_url="",
+    )
     context = {
         "page_data": page_data,
         "questions": questions_visible(page_data, answers),

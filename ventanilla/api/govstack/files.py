@@ -6,11 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from ventanilla.api.govstack import http
-from ventanilla.api.govstack.serializers import application_json, completed_json, task_json
+from ventanilla.api.govstack.serializers import application_json, completed_json, iso, task_json
 from ventanilla.cases.selectors.registration import (
+    REFERENCE_INSTITUTION_SLUG,
     Page,
     registration_case,
     registration_cases,
@@ -22,7 +25,6 @@ from ventanilla.cases.selectors.registration import (
 from ventanilla.cases.services.handling import case_task_complete
 from ventanilla.cases.services.registration import case_registration_update
 from ventanilla.cases.services.submission import case_create_external
-from ventanilla.cases.selectors.registration import REFERENCE_INSTITUTION_SLUG
 
 
 def _page(params: dict[str, str]) -> Page:
@@ -52,7 +54,11 @@ def _submission_errors(body: dict[str, Any]) -> HttpResponse | None:
             _("Falta applicantId: el identificador de quien presenta la solicitud."),
         )
     form_data = body.get("formData", {})
-    if not isinstance(form_data, dict) or not isinstance(form_data.get("data", {}), dict):
+    if (
+        not isinstance(form_data, dict)
+        or not isinstance(form_data.get("data", {}), dict)
+        or not isinstance(form_data.get("eFormId", ""), str)
+    ):
         return http.bad_request(
             "formData must be an object {data: object, eFormId: string}",
             _("formData debe ser un objeto con «data» (objeto) y «eFormId»."),
@@ -63,10 +69,34 @@ def _submission_errors(body: dict[str, Any]) -> HttpResponse | None:
             "documentUrls must be a list of strings",
             _("documentUrls debe ser una lista de direcciones."),
         )
-    for key in ("applicationName", "created"):
-        if key in body and not isinstance(body[key], str):
-            return http.bad_request(f"{key} must be a string", _("%(k)s debe ser texto.") % {"k": key})
+    if "applicationName" in body and not isinstance(body["applicationName"], str):
+        return http.bad_request(
+            "applicationName must be a string", _("applicationName debe ser texto.")
+        )
+    if "created" in body and _created(body["created"]) is None:
+        return http.bad_request(
+            "created must be an ISO 8601 date-time",
+            _("created debe ser una fecha y hora ISO 8601 (p. ej. 2000-10-23T00:00:00.000Z)."),
+        )
     return None
+
+
+def _created(value: Any) -> str | None:
+    """An ISO 8601 date-time as sent (a bare date means its midnight, UTC); None if invalid."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is not None:
+        return text
+    try:
+        day = parse_date(text)
+    except ValueError:
+        day = None
+    return f"{day.isoformat()}T00:00:00.000Z" if day else None
 
 
 def _application_data(body: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +104,7 @@ def _application_data(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "applicationName": body.get("applicationName", ""),
         "applicantId": body["applicantId"].strip(),
-        "created": body.get("created", ""),
+        "created": _created(body.get("created")) or iso(timezone.now()),
         "formData": {"data": form_data.get("data") or {}, "eFormId": form_data.get("eFormId", "")},
         "documentUrls": body.get("documentUrls") or [],
     }

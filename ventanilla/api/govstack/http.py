@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -20,7 +21,18 @@ CLIENT_HEADERS = ("Information-Mediator-Client", "X-Road-Client", "X-GovStack-Cl
 # Applications and tasks carry personal data: no shared cache may keep them.
 PRIVATE = "private, no-store"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+def without_nul(value: Any) -> Any:
+    """NUL characters dropped from every string: PostgreSQL stores none in text or JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def query(request: HttpRequest) -> dict[str, str]:
@@ -33,7 +45,9 @@ def query(request: HttpRequest) -> dict[str, str]:
             continue
         key, _sep, value = chunk.partition("=")
         try:
-            params[unquote_plus(key, errors="strict")] = unquote_plus(value, errors="strict")
+            params[without_nul(unquote_plus(key, errors="strict"))] = without_nul(
+                unquote_plus(value, errors="strict")
+            )
         except UnicodeDecodeError:
             continue
     return params
@@ -51,7 +65,7 @@ def client_of(request: HttpRequest) -> str | None:
     for header in CLIENT_HEADERS:
         value = request.headers.get(header)
         if value is not None:
-            return value.strip()
+            return str(without_nul(value.strip()))
     return None
 
 
@@ -126,7 +140,7 @@ def body_fields(request: HttpRequest) -> dict[str, Any]:
                 except ValueError:
                     value = [value] if key == "documentUrls" else value
             fields[key] = value
-        return fields
+        return without_nul(fields)  # type: ignore[no-any-return]
     raw = request.body
     if not raw.strip():
         return {}
@@ -136,7 +150,7 @@ def body_fields(request: HttpRequest) -> dict[str, Any]:
         raise BodyError("The body is not valid JSON") from problem
     if not isinstance(data, dict):
         raise BodyError("The body must be a JSON object")
-    return data
+    return without_nul(data)  # type: ignore[no-any-return]
 
 
 def endpoint(methods: dict[str, View]) -> View:
@@ -144,8 +158,10 @@ def endpoint(methods: dict[str, View]) -> View:
     last segment to an unencoded '#' still answers 404 rather than 405."""
 
     @csrf_exempt
-    def dispatch(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def dispatch(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         method = "GET" if request.method == "HEAD" else str(request.method)
+        if any("\x00" in str(v) for v in kwargs.values()):
+            return not_found("record")  # no id holds a NUL; PostgreSQL would refuse the query
         view = methods.get(method) or methods.get("*")
         if view is None:
             return not_allowed([m for m in methods if m != "*"])

@@ -1,11 +1,10 @@
 """Our records as the GovStack Registration API draws them. Foreign records (received from
 elsewhere, or the reference fixtures) echo the fields they came with; ours are derived."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from ventanilla.cases.models import Case, CaseTask
 from ventanilla.cases.selectors.registration import registration_case_status
@@ -23,9 +22,7 @@ STATUS_TITLES = {
 def iso(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return timezone.localtime(moment, timezone.UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def service_json(service: DigitalService) -> dict[str, Any]:
@@ -153,7 +150,9 @@ def task_json(task: CaseTask) -> dict[str, Any]:
         "formVariables": task.form_variables if isinstance(task.form_variables, dict) else {},
         "data": task.data if isinstance(task.data, dict) else {},
     }
-    derived.update({k: v for k, v in echo.items() if k in derived and k not in ("taskId", "status")})
+    derived.update(
+        {k: v for k, v in echo.items() if k in derived and k not in ("taskId", "status")}
+    )
     echoed = echo.get("status") or {}
     if echoed.get("code") == task.status and echoed.get("title"):
         derived["status"] = _status(task.status, str(echoed["title"]))

@@ -4,15 +4,15 @@
 from django.urls import URLPattern, URLResolver, re_path
 
 from ventanilla.api.govstack import files, views
-from ventanilla.api.govstack.http import endpoint
+from ventanilla.api.govstack.http import View, endpoint
 
 app_name = "govstack-registration"
 
 ID = r"(?P<{}>[^/]+)"
 
 
-def route(pattern: str, view: object, name: str) -> URLPattern:
-    return re_path(rf"^{pattern}/?$", view, name=name)  # type: ignore[arg-type]
+def route(pattern: str, view: View, name: str) -> URLPattern:
+    return re_path(rf"^{pattern}/?$", view, name=name)
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -30,9 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     route(rf"services/{ID.format('service_id')}", endpoint({"GET": views.service}), "service"),
     route(rf"eForms/{ID.format('eform_id')}", endpoint({"GET": views.eform}), "eform"),
     route("documents", endpoint({"POST": views.documents}), "documents"),
-    route(
-        rf"documents/{ID.format('document_id')}", endpoint({"GET": views.document}), "document"
-    ),
+    route(rf"documents/{ID.format('document_id')}", endpoint({"GET": views.document}), "document"),
     route("applications", endpoint({"GET": files.applications}), "applications"),
     route(
         rf"applications/{ID.format('file_id')}",

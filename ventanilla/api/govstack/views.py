@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from ventanilla.api.govstack import http
@@ -53,7 +54,9 @@ def service_eforms(request: HttpRequest, service_id: str) -> HttpResponse:
     found = registration_service(service_id=service_id)
     if found is None:
         return http.answer([])
-    return http.answer([eform_json(v, with_schema=False) for v in registration_eforms(service=found)])
+    return http.answer(
+        [eform_json(v, with_schema=False) for v in registration_eforms(service=found)]
+    )
 
 
 def eform(request: HttpRequest, eform_id: str) -> HttpResponse:
@@ -69,7 +72,8 @@ def eform(request: HttpRequest, eform_id: str) -> HttpResponse:
 def _too_big() -> HttpResponse:
     return http.bad_request(
         f"The document exceeds {DOCUMENT_MAX_BYTES // (1024 * 1024)} MB",
-        _("El documento supera el máximo de %(n)s MB.") % {"n": DOCUMENT_MAX_BYTES // (1024 * 1024)},
+        _("El documento supera el máximo de %(n)s MB.")
+        % {"n": DOCUMENT_MAX_BYTES // (1024 * 1024)},
     )
 
 
@@ -167,7 +171,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     )
 
 
-def document(request: HttpRequest, document_id: str) -> HttpResponse:
+def document(request: HttpRequest, document_id: str) -> HttpResponseBase:
     """A document received through POST documents, for the clients that see personal data."""
     client = http.client_of(request)
     found = registration_document(document_id=document_id)
@@ -192,8 +196,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not registration_client_valid(client):
         return http.bad_request(
             "Missing or malformed Information-Mediator-Client (INSTANCE/CLASS/MEMBER/SUBSYSTEM)",
-            _("Falta la cabecera Information-Mediator-Client o no tiene la forma "
-              "INSTANCIA/CLASE/MIEMBRO/SUBSISTEMA."),
+            _(
+                "Falta la cabecera Information-Mediator-Client o no tiene la forma "
+                "INSTANCIA/CLASE/MIEMBRO/SUBSISTEMA."
+            ),
         )
     params = http.query(request)
     try:

@@ -60,7 +60,9 @@ def case_registration_update(
         raise PermissionDenied
     submitted = {k: application_data[k] for k in APPLICATION_DATA_KEYS if k in application_data}
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("service").get(pk=case.pk)
+        )
         external = dict(locked.external)
         external["applicationData"] = submitted
         changes: dict[str, Any] = {"external": external}

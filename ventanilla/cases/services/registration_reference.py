@@ -113,9 +113,7 @@ def _version(service: DigitalService, eform: dict[str, Any]) -> ServiceVersion:
     return existing
 
 
-def _services(
-    institution: Institution, fixtures: dict[str, Any]
-) -> dict[str, DigitalService]:
+def _services(institution: Institution, fixtures: dict[str, Any]) -> dict[str, DigitalService]:
     eforms = {e["eFormId"]: e for e in fixtures["eForms"]}
     registration_name = fixtures["statistics"]["registrationName"]
     seeded: dict[str, DigitalService] = {}
@@ -229,7 +227,9 @@ def registration_reference_load(*, fixtures: dict[str, Any]) -> dict[str, int]:
         ).delete()
         counts = {
             "services": len(services),
-            "eForms": len({v.current_version.eform_id for v in services.values() if v.current_version}),
+            "eForms": len(
+                {v.current_version.eform_id for v in services.values() if v.current_version}
+            ),
             "applications": len(file_ids),
             "tasks": len(task_ids),
         }

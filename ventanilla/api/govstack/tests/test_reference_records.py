@@ -49,7 +49,8 @@ def test_post_application_on_mother_and_child_service_answers_200(
 def test_get_service_answers_an_array_with_the_one_service(reference: Any, api: Client) -> None:
     service_id = "P2c9280957e579ad7017e58a3399f0068"
     body = _json(api.get(f"{BASE}services/{service_id}", headers=HEADER))
-    assert isinstance(body, list) and len(body) == 1
+    assert isinstance(body, list)
+    assert len(body) == 1
     assert {k: body[0][k] for k in SERVICE_FIELDS} == {
         k: SERVICES[service_id][k] for k in SERVICE_FIELDS
     }
@@ -58,9 +59,7 @@ def test_get_service_answers_an_array_with_the_one_service(reference: Any, api: 
 def test_service_eforms_list_only_the_list_keys(reference: Any, api: Client) -> None:
     body = _json(api.get(f"{BASE}services/P2c9280957e579ad7017e58a3399f0068/eForms"))
     eform = EFORMS["w12a205a-679b-xx34-823d-7a32a391e744"]
-    assert body == [
-        {k: eform[k] for k in ("eFormId", "name", "description", "version", "latest")}
-    ]
+    assert body == [{k: eform[k] for k in ("eFormId", "name", "description", "version", "latest")}]
 
 
 @pytest.mark.parametrize(
@@ -135,7 +134,10 @@ def test_put_application_updates_and_repeats(reference: Any, api: Client) -> Non
         "applicationName": "Amya Yuko",
         "applicantId": "622fcd1a-8070-4efc-9d26-29461f83a15b",
         "created": "2000-10-23T00:00:00.000Z",
-        "formData": {"data": {"mother": {"name": "Amya"}}, "eFormId": "42962de0-bdb2-11ed-9397-0242ac120004"},
+        "formData": {
+            "data": {"mother": {"name": "Amya"}},
+            "eFormId": "42962de0-bdb2-11ed-9397-0242ac120004",
+        },
         "documentUrls": ["string"],
     }
     for _attempt in range(2):

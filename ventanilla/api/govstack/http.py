@@ -140,7 +140,7 @@ def body_fields(request: HttpRequest) -> dict[str, Any]:
                 except ValueError:
                     value = [value] if key == "documentUrls" else value
             fields[key] = value
-        return without_nul(fields)  # type: ignore[no-any-return]
+        return without_nul(fields)
     raw = request.body
     if not raw.strip():
         return {}
@@ -150,7 +150,7 @@ def body_fields(request: HttpRequest) -> dict[str, Any]:
         raise BodyError("The body is not valid JSON") from problem
     if not isinstance(data, dict):
         raise BodyError("The body must be a JSON object")
-    return without_nul(data)  # type: ignore[no-any-return]
+    return without_nul(data)
 
 
 def endpoint(methods: dict[str, View]) -> View:

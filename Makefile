@@ -44,6 +44,7 @@ data: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py setup_demo --base-url http://$(HOST):$(PORT)
+	$(PY) manage.py govstack_registration_load
 
 demo: data
 	@echo "Sirviendo en http://$(HOST):$(PORT)/ (Ctrl+C para detener)"

@@ -15,6 +15,8 @@ def digital_service_published(*, slug: str) -> DigitalService | None:
     return (
         DigitalService.objects.select_related("current_version", "institution", "procedure")
         .filter(slug=slug, current_version__isnull=False, archived_at__isnull=True)
+        # Records held for the GovStack reference clients are not services anyone applies to.
+        .exclude(govstack__foreign=True)
         .first()
     )
 

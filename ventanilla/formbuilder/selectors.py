@@ -16,7 +16,7 @@ def digital_service_published(*, slug: str) -> DigitalService | None:
         DigitalService.objects.select_related("current_version", "institution", "procedure")
         .filter(slug=slug, current_version__isnull=False, archived_at__isnull=True)
         # Records held for the GovStack reference clients are not services anyone applies to.
-        .exclude(govstack__foreign=True)
+        .exclude(govstack__has_key="foreign")
         .first()
     )
 

@@ -113,3 +113,15 @@ def test_settings_are_checked_in_spanish(institution, designer):
     other = ProcedureFactory(institution=InstitutionFactory())
     with pytest.raises(ValidationError):
         digital_service_update(service=service, procedure=other, by=designer)
+
+
+def test_citizens_are_offered_published_services_but_not_reference_records():
+    from ventanilla.formbuilder.selectors import digital_service_published
+    from ventanilla.formbuilder.tests.factories import published_service
+
+    ours = published_service(slug="nuestro")
+    assert digital_service_published(slug="nuestro") == ours
+    foreign = published_service(slug="referencia", prefix="REF")
+    foreign.govstack = {"foreign": True}
+    foreign.save()
+    assert digital_service_published(slug="referencia") is None

@@ -108,7 +108,9 @@ class Case(TimeStampedModel):
         verbose_name_plural = _("expedientes")
         indexes = [
             models.Index(fields=["institution", "-submitted_at"], name="case_inst_submitted"),
-            models.Index(fields=["institution", "status", "-submitted_at"], name="case_inst_status"),
+            models.Index(
+                fields=["institution", "status", "-submitted_at"], name="case_inst_status"
+            ),
             models.Index(fields=["institution", "due_on"], name="case_inst_due"),
             models.Index(fields=["assignee", "-submitted_at"], name="case_assignee"),
             models.Index(fields=["applicant", "-submitted_at"], name="case_applicant"),
@@ -130,6 +132,9 @@ class ReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="referencecounter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class CaseEvent(models.Model):
@@ -162,6 +167,9 @@ class CaseEvent(models.Model):
         verbose_name = _("evento del expediente")
         verbose_name_plural = _("eventos del expediente")
 
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.kind}"
+
 
 class CaseFile(models.Model):
     """A file a citizen uploaded for a question, before (application) or after (case) submit.
@@ -189,6 +197,9 @@ class CaseFile(models.Model):
         verbose_name = _("archivo")
         verbose_name_plural = _("archivos")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class CorrectionRequest(models.Model):
     """An official's request that the citizen correct some answers (subsanación). The citizen
@@ -207,6 +218,9 @@ class CorrectionRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {', '.join(self.fields)}"
 
 
 class IssuedDocument(models.Model):
@@ -227,6 +241,9 @@ class IssuedDocument(models.Model):
     class Meta:
         verbose_name = _("documento emitido")
         verbose_name_plural = _("documentos emitidos")
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class CaseTask(TimeStampedModel):
@@ -249,6 +266,9 @@ class CaseTask(TimeStampedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     external = models.JSONField(default=dict, blank=True)
 
+    def __str__(self) -> str:
+        return self.task_id
+
 
 class Satisfaction(models.Model):
     """The one satisfaction question at the end of a submission (1–5, optional comment)."""
@@ -267,6 +287,9 @@ class Satisfaction(models.Model):
                 condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_5"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.score}"
 
 
 class Webhook(TimeStampedModel):
@@ -287,6 +310,9 @@ class Webhook(TimeStampedModel):
     secret = models.CharField(max_length=128)
     active = models.BooleanField(default=True)
 
+    def __str__(self) -> str:
+        return self.url
+
 
 class WebhookDelivery(models.Model):
     """One event for one webhook, retried with back-off until delivered or given up."""
@@ -302,3 +328,6 @@ class WebhookDelivery(models.Model):
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.event_id}"

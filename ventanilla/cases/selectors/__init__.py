@@ -1,1 +1,2 @@
-"""Reads on cases with their rules: the officials' inbox (inbox.py), the citizen's own (citizen.py)."""
+"""Reads on cases with their rules: the officials' inbox (inbox.py), the citizen's own
+(citizen.py), the GovStack Registration API's (registration.py)."""

@@ -1,16 +1,54 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.permissions import is_back_office_user
 from ventanilla.accounts.views.auth import backoffice_login_view
 from ventanilla.api.urls import api
+from ventanilla.cases.permissions import can_handle_cases_somewhere
+from ventanilla.formbuilder.permissions import can_design_somewhere
 
 admin.site.site_header = _("Ventanilla · Gestión")
 admin.site.site_title = _("Ventanilla · Gestión")
 admin.site.index_title = _("Instituciones, trámites y contenidos")
 # Staff alone is not enough: a platform administrator or an official holding a role.
 admin.site.has_permission = lambda request: is_back_office_user(request.user)  # type: ignore[method-assign]
+
+
+def _tools(user: Any) -> list[dict[str, Any]]:
+    """The back-office screens outside the admin's tables that `user`'s roles open."""
+    tools: list[dict[str, Any]] = []
+    if can_handle_cases_somewhere(user):
+        tools.append(
+            {
+                "url": "/gestion/expedientes/",
+                "label": _("Expedientes"),
+                "hint": _("La bandeja de solicitudes de tu institución."),
+            }
+        )
+    if can_design_somewhere(user):
+        tools.append(
+            {
+                "url": "/gestion/servicios/",
+                "label": _("Servicios digitales"),
+                "hint": _("Formularios y flujos de los trámites en línea."),
+            }
+        )
+    return tools
+
+
+_admin_index = admin.site.index
+
+
+def _index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    return _admin_index(request, {"tools": _tools(request.user), **(extra_context or {})})
+
+
+admin.site.index = _index  # type: ignore[method-assign,assignment]
+admin.site.index_template = "admin/ventanilla_index.html"
 
 urlpatterns = [
     path("", include("ventanilla.core.urls")),

@@ -233,3 +233,23 @@ def test_csv_export_without_a_service_goes_back_to_the_inbox(browser):
 def test_get_on_an_action_is_refused_without_an_error_page(service, browser):
     case = case_made(service=service)
     assert browser.get(_case_url(case, "estado/")).status_code == 405
+
+
+def test_the_back_office_home_leads_officials_to_their_inbox_and_designers_to_their_services(
+    client,
+):
+    from ventanilla.accounts.models import Role
+    from ventanilla.accounts.tests.factories import OfficialFactory
+    from ventanilla.institutions.tests.factories import InstitutionFactory
+
+    institution = InstitutionFactory()
+    officer = OfficialFactory(institution=institution, role=Role.CASE_OFFICER)
+    client.force_login(officer)
+    page = client.get("/gestion/").content.decode()
+    assert 'href="/gestion/expedientes/"' in page
+    assert 'href="/gestion/servicios/"' not in page
+    designer = OfficialFactory(institution=institution, role=Role.SERVICE_DESIGNER)
+    client.force_login(designer)
+    page = client.get("/gestion/").content.decode()
+    assert 'href="/gestion/servicios/"' in page
+    assert 'href="/gestion/expedientes/"' not in page

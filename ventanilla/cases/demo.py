@@ -21,12 +21,14 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Membership, Role
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services.applications import application_page_save, application_start
+from ventanilla.cases.services.deadlines import business_days_add
 from ventanilla.cases.services.handling import (
     case_assign,
     case_correction_request,
@@ -595,7 +597,7 @@ def _cases_ensure(
             else citizens[(offset + n) % len(citizens)]
         )
         with transaction.atomic():
-            _case_make(
+            case = _case_make(
                 key=key,
                 service=service,
                 applicant=applicant,
@@ -603,8 +605,31 @@ def _cases_ensure(
                 steps=demo_case.steps,
                 official=official,
             )
+            _backdate(case, DAYS_AGO[n % len(DAYS_AGO)])
         made += 1
     return made
+
+
+# How long ago each demo case was filed (calendar days), so the inbox shows cases due in a few
+# days, due today and overdue, as a real one does.
+DAYS_AGO = (9, 1, 4, 0, 13, 2, 6, 21, 3)
+
+
+def _backdate(case: Case, days: int) -> None:
+    """Move a demo case's history `days` back: filed, its timeline and its time limit."""
+    if days <= 0:
+        return
+    delta = timedelta(days=days)
+    CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
+    case.submitted_at -= delta
+    if case.status_changed_at:
+        case.status_changed_at -= delta
+    if case.decided_at:
+        case.decided_at -= delta
+    limit = (case.service_version.workflow if case.service_version else {}).get("time_limit_days")
+    if case.due_on and limit:
+        case.due_on = business_days_add(timezone.localdate(case.submitted_at), int(limit))
+    case.save(update_fields=["submitted_at", "status_changed_at", "decided_at", "due_on"])
 
 
 def _districts_missing() -> list[str]:

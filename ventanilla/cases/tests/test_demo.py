@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from ventanilla.accounts.models import Membership, Role
 from ventanilla.audit.models import AuditEvent
@@ -99,6 +100,11 @@ def test_setup_demo_cases_in_every_status_of_both_services_and_second_run_change
         assert case.files.exists()  # the upload went through the application to the case
         assert case.due_on is not None
     assert Case.objects.filter(applicant__document_number="45678912").count() >= 2
+    # The inbox shows what a real one does: open cases overdue and not yet due.
+    today = timezone.localdate()
+    open_cases = Case.objects.filter(ended=False)
+    assert open_cases.filter(due_on__lt=today).exists()
+    assert open_cases.filter(due_on__gte=today).exists()
     assert Membership.objects.filter(user__username="gestor.mtc", role=Role.CASE_OFFICER,
                                      institution=mtc).exists()  # fmt: skip
 

@@ -28,8 +28,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from ventanilla.formbuilder.definition import question_index
 from ventanilla.formbuilder.interchange.normalize import TYPE_KEYS
 from ventanilla.formbuilder.interchange.xpath import condition_to_xpath, constraint_to_xpath
 
@@ -84,20 +84,31 @@ def slug(text: str, *, fallback: str) -> str:
     return result[:40].rstrip("_")
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The dicts of a list (an unfinished draft may hold anything; export writes what it can)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""
-    return str(value)
+    # Control characters (pasted from elsewhere) cannot be stored in an .xlsx cell.
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 class _Writer:
     def __init__(self, definition: dict[str, Any]) -> None:
         self.definition = definition
-        self.index = question_index(definition)
-        self.kinds = {qid: str(q.get("type")) for qid, q in self.index.items()}
-        self.used = set(self.index) | {str(p.get("id")) for p in definition.get("pages") or []}
+        self.kinds: dict[str, str] = {}
+        for page in _dicts(definition.get("pages")):
+            for question in _dicts(page.get("questions")):
+                self.kinds[str(question.get("id"))] = str(question.get("type"))
+                if question.get("type") == "group":
+                    for child in _dicts(question.get("questions")):
+                        self.kinds[str(child.get("id"))] = str(child.get("type"))
+        self.used = set(self.kinds) | {str(p.get("id")) for p in _dicts(definition.get("pages"))}
         self.survey: list[dict[str, str]] = []
         self.choices: list[tuple[str, str, str]] = []
         self.lists: set[str] = set()
@@ -114,7 +125,7 @@ class _Writer:
         self.survey.append({key: _cell(value) for key, value in values.items() if _cell(value)})
 
     def pages(self) -> None:
-        for page in self.definition.get("pages") or []:
+        for page in _dicts(self.definition.get("pages")):
             self.row(
                 type="begin_group",
                 name=page.get("id"),
@@ -130,7 +141,7 @@ class _Writer:
                     label=page["exit_message"],
                     ventanilla_type="exit_message",
                 )
-            for question in page.get("questions") or []:
+            for question in _dicts(page.get("questions")):
                 self.question(question)
             self.row(type="end_group")
 
@@ -138,8 +149,8 @@ class _Writer:
         return condition_to_xpath(condition, self.kinds) if condition else ""
 
     def choice_list(self, question: dict[str, Any]) -> str:
-        name = self.unique_list(str(question.get("id")))
-        for choice in question.get("choices") or []:
+        name = self.unique_list(_cell(question.get("id")))
+        for choice in _dicts(question.get("choices")):
             self.choices.append((name, _cell(choice.get("value")), _cell(choice.get("label"))))
         return name
 
@@ -155,6 +166,7 @@ class _Writer:
         kind = str(question.get("type"))
         required = bool(question.get("required"))
         row: dict[str, Any] = {
+            "type": kind,
             "name": question.get("id"),
             "label": question.get("label"),
             "hint": question.get("hint"),
@@ -164,7 +176,7 @@ class _Writer:
         for key in NUMBER_KEYS:
             value = question.get(key)
             if (
-                value is not None
+                isinstance(value, int | float)
                 and key in TYPE_KEYS.get(kind, ())
                 and not (key == "decimals" and value == 0)
             ):
@@ -189,7 +201,8 @@ class _Writer:
             row["type"] = f"{verb} {self.choice_list(question)}"
         elif kind == "file":
             row["type"] = "file"
-            row["body_accept"] = ",".join(question.get("accept") or [])
+            accept = question.get("accept")
+            row["body_accept"] = ",".join(map(str, accept if isinstance(accept, list) else []))
         elif kind in {"declaration", "info"}:
             row["type"] = "acknowledge" if kind == "declaration" else "note"
             row["label"] = question.get("text") or question.get("label")
@@ -204,7 +217,7 @@ class _Writer:
                 ventanilla_item_label=question.get("item_label"),
             )
             self.row(**row)
-            for child in question.get("questions") or []:
+            for child in _dicts(question.get("questions")):
                 self.question(child)
             self.row(type="end_repeat")
             return
@@ -254,27 +267,25 @@ def definition_to_xlsform(
     for choice in writer.choices:
         choices.append(list(choice))
     settings = book.create_sheet("settings")
-    title = str(definition.get("title") or "")
-    digest = hashlib.sha256(
-        json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+    title = _cell(definition.get("title"))
+    digest = hashlib.sha256(repr(definition).encode()).hexdigest()
     settings_row = {
         "form_title": title,
         "form_id": slug(title, fallback="formulario"),
         "version": digest[:12],
         "default_language": LANGUAGE,
-        "ventanilla::format": definition.get("format") or "",
-        "ventanilla::intro": definition.get("intro") or "",
-        "ventanilla::declaration": definition.get("declaration") or "",
-        "ventanilla::confirmation": definition.get("confirmation") or "",
+        "ventanilla::format": _cell(definition.get("format")),
+        "ventanilla::intro": _cell(definition.get("intro")),
+        "ventanilla::declaration": _cell(definition.get("declaration")),
+        "ventanilla::confirmation": _cell(definition.get("confirmation")),
     }
     settings.append(list(settings_row))
     settings.append([value or None for value in settings_row.values()])
     if workflow is not None:
         sheet = book.create_sheet(WORKFLOW_SHEET)
         sheet.append(["key", "json"])
-        for key, value in workflow.items():
-            sheet.append([key, json.dumps(value, ensure_ascii=False, sort_keys=True)])
+        for key, value in workflow.items() if isinstance(workflow, dict) else []:
+            sheet.append([_cell(key), _cell(json.dumps(value, ensure_ascii=False, default=str))])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

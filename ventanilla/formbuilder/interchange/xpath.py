@@ -55,16 +55,26 @@ def literal(value: Any, kind: str | None) -> str:
     return _string(text)
 
 
-def condition_to_xpath(condition: dict[str, Any], kinds: dict[str, str]) -> str:
-    """A `show_if` condition as a `relevant` expression; `kinds` maps question id → type."""
+_SIGNS = {"equals": "=", "not_equals": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def condition_to_xpath(condition: Any, kinds: dict[str, str]) -> str:
+    """A `show_if` condition as a `relevant` expression; `kinds` maps question id → type.
+    Parts that are not conditions (an unfinished draft) are left out, never an exception."""
+    if not isinstance(condition, dict):
+        return ""
     for key, joiner in (("all", " and "), ("any", " or ")):
         if key in condition:
-            return joiner.join(f"({condition_to_xpath(part, kinds)})" for part in condition[key])
+            parts = condition[key] if isinstance(condition[key], list) else []
+            written = [condition_to_xpath(part, kinds) for part in parts]
+            return joiner.join(f"({text})" for text in written if text)
     qid = str(condition.get("question"))
     ref = "${" + qid + "}"
     kind = kinds.get(qid)
-    op = condition.get("op")
+    op = str(condition.get("op"))
     value = condition.get("value")
+    if qid not in kinds:
+        return ""
     if op == "answered":
         return f"string-length({ref}) > 0"
     if op == "not_answered":
@@ -75,32 +85,36 @@ def condition_to_xpath(condition: dict[str, Any], kinds: dict[str, str]) -> str:
         values = value if isinstance(value, list) else [value]
         sign, joiner = ("=", " or ") if op == "in" else ("!=", " and ")
         return joiner.join(f"{ref} {sign} {literal(v, kind)}" for v in values)
-    sign = {"equals": "=", "not_equals": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[
-        str(op)
-    ]
-    return f"{ref} {sign} {literal(value, kind)}"
+    if op not in _SIGNS:
+        return ""
+    return f"{ref} {_SIGNS[op]} {literal(value, kind)}"
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def constraint_to_xpath(question: dict[str, Any]) -> str:
     """The question's length, range, choice-count and pattern rules as one `constraint`."""
-    kind = question.get("type")
+    kind = str(question.get("type"))
     parts: list[str] = []
     if kind in {"text", "textarea"}:
-        if question.get("min_length") is not None:
+        if _count(question.get("min_length")):
             parts.append(f"string-length(.) >= {question['min_length']}")
-        if question.get("max_length") is not None:
+        if _count(question.get("max_length")):
             parts.append(f"string-length(.) <= {question['max_length']}")
         if kind == "text" and question.get("pattern"):
             parts.append(f"regex(., {_string(str(question['pattern']))})")
     elif kind in {"number", "money", "date"}:
         for key, sign in (("min", ">="), ("max", "<=")):
-            if question.get(key) is not None:
-                parts.append(
-                    f". {sign} {literal(question[key], 'date' if kind == 'date' else None)}"
-                )
+            value = question.get(key)
+            if kind == "date" and isinstance(value, str) and value:
+                parts.append(f". {sign} {literal(value, 'date')}")
+            elif kind != "date" and isinstance(value, int | float) and not isinstance(value, bool):
+                parts.append(f". {sign} {literal(value, None)}")
     elif kind == "multi_choice":
         for key, sign in (("min_choices", ">="), ("max_choices", "<=")):
-            if question.get(key) is not None:
+            if _count(question.get(key)):
                 parts.append(f"count-selected(.) {sign} {question[key]}")
     return " and ".join(parts)
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
-from ventanilla.formbuilder.definition import default_workflow, definition_errors
+from ventanilla.formbuilder.definition import default_workflow, definition_errors, empty_definition
 from ventanilla.formbuilder.interchange import (
     definition_from_xlsform,
     definition_normalize,
@@ -669,3 +669,48 @@ def test_imported_problems_of_the_definition_itself_are_reported():
     assert definition["pages"][0]["id"] == "vacia"
     assert errors == definition_errors(definition)
     assert errors
+
+
+def test_the_hand_made_odk_fixture_is_itself_a_valid_xlsform():
+    content = _xlsx(ODK_SURVEY, ODK_CHOICES, [["form_title", "form_id"], ["Encuesta", "encuesta"]])
+    assert "<h:title>Encuesta</h:title>" in convert(xlsform=content, file_type=".xlsx").xform
+
+
+def test_reference_services_round_trip_through_json_and_xlsform():
+    from pathlib import Path
+
+    import ventanilla.formbuilder as formbuilder
+
+    paths = sorted((Path(formbuilder.__file__).parent / "reference" / "services").glob("*.json"))
+    assert paths
+    for path in paths:
+        definition, workflow, errors = service_from_json(content=path.read_bytes())
+        assert errors == [], path.name
+        content = definition_to_xlsform(definition=definition, workflow=workflow)
+        convert(xlsform=content, file_type=".xlsx")
+        assert definition_from_xlsform(content=content) == (definition_normalize(definition), [])
+        assert workflow_from_xlsform(content=content) == (workflow, [])
+
+
+def test_an_unfinished_draft_still_exports_and_its_problems_show_on_import():
+    draft = empty_definition("Nuevo servicio")
+    imported, errors = definition_from_xlsform(content=definition_to_xlsform(definition=draft))
+    assert imported == definition_normalize(draft)
+    assert errors == definition_errors(imported)
+    broken = full_definition()
+    broken["pages"][0]["questions"][0] = "no es una pregunta"
+    broken["pages"][2]["show_if"] = {"question": "nadie", "op": {}}
+    broken["pages"][2]["questions"][0]["accept"] = 3
+    broken["title"] = "Con\x00control"
+    _imported, errors = definition_from_xlsform(content=definition_to_xlsform(definition=broken))
+    assert isinstance(errors, list)
+
+
+def test_control_characters_and_quotes_survive_as_far_as_xlsx_allows():
+    definition = full_definition()
+    definition["pages"][0]["questions"][1]["label"] = "Placa\x07 «del» vehículo"
+    definition["pages"][0]["questions"][2]["show_if"]["value"] = 'l\'a "b"'
+    imported, errors = definition_from_xlsform(content=definition_to_xlsform(definition=definition))
+    assert errors == []
+    assert imported["pages"][0]["questions"][1]["label"] == "Placa «del» vehículo"
+    assert imported["pages"][0]["questions"][2]["show_if"]["value"] == 'l\u2019a "b"'

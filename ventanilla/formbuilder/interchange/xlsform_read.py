@@ -12,6 +12,7 @@ from ventanilla.formbuilder.definition import (
     FORMAT,
     ID_PATTERN,
     definition_errors,
+    workflow_errors,
 )
 from ventanilla.formbuilder.interchange.normalize import TYPE_KEYS, definition_normalize
 from ventanilla.formbuilder.interchange.workbook import Sheet, workbook_read
@@ -405,7 +406,8 @@ def definition_from_xlsform(*, content: bytes) -> tuple[dict[str, Any], list[str
 
 
 def workflow_from_xlsform(*, content: bytes) -> tuple[dict[str, Any] | None, list[str]]:
-    """The workflow kept in the `ventanilla_workflow` sheet (None when the file has none)."""
+    """The workflow kept in the `ventanilla_workflow` sheet (None when the file has none) and
+    its Spanish problems; no problems means it is valid (`workflow_errors`)."""
     sheets, errors = workbook_read(content)
     if errors or WORKFLOW_SHEET not in sheets:
         return None, errors
@@ -420,4 +422,4 @@ def workflow_from_xlsform(*, content: bytes) -> tuple[dict[str, Any] | None, lis
                 _("Hoja «%(s)s», fila %(r)s: el valor no es JSON válido.")
                 % {"s": WORKFLOW_SHEET, "r": row}
             )
-    return workflow, errors
+    return workflow, errors or workflow_errors(workflow)

@@ -355,6 +355,24 @@ def test_workflow_travels_in_its_own_sheet():
     assert workflow_from_xlsform(content=no_workflow) == (None, [])
 
 
+def test_an_edited_workflow_sheet_reports_its_problems():
+    content = definition_to_xlsform(definition=full_definition(), workflow=default_workflow())
+    book = load_workbook(io.BytesIO(content))
+    rows = {row[0].value: row for row in book["ventanilla_workflow"].iter_rows(min_row=2)}
+    rows["initial"][1].value = '"inexistente"'
+    rows["time_limit_days"][1].value = "{roto"
+    out = io.BytesIO()
+    book.save(out)
+    _workflow, errors = workflow_from_xlsform(content=out.getvalue())
+    assert any("el valor no es JSON válido" in e for e in errors), errors
+    rows["time_limit_days"][1].value = "10"
+    out = io.BytesIO()
+    book.save(out)
+    workflow, errors = workflow_from_xlsform(content=out.getvalue())
+    assert workflow["time_limit_days"] == 10
+    assert errors == ["El estado inicial no es uno de los estados."]
+
+
 def test_json_round_trip_gives_back_exactly_what_was_exported():
     definition, workflow = full_definition(), default_workflow()
     meta = {"name": "Permiso especial de tránsito", "slug": "permiso", "institution": "MTC"}

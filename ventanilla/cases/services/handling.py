@@ -299,22 +299,34 @@ def case_transition(*, case: Case, to_status: str, by: Any, note: str = "") -> C
 # --- notes and messages ----------------------------------------------------------------------
 
 
+def _text_event_add(
+    *, case: Case, kind: str, by: Any, text: str, action: str, public: bool = False
+) -> tuple[CaseEvent, bool]:
+    """In the caller's transaction: a note or message on the locked case's timeline with its
+    audit row, or the identical one the same person wrote moments ago (a double click) and
+    False, so nothing is sent twice."""
+    locked = _locked(case)
+    again = _repeated(locked, kind=kind, actor=by, text=text)
+    if again is not None:
+        return again, False
+    event = case_event_add(case=locked, kind=kind, actor=by, public=public, text=text)
+    audit.record(
+        actor=by,
+        action=action,
+        target=locked,
+        institution_id=locked.institution_id,
+        data={"event": event.pk},
+    )
+    return event, True
+
+
 def case_note_add(*, case: Case, text: str, by: Any) -> CaseEvent:
     """An internal note on the timeline (officials only see it)."""
     _require_handler(by, case)
     value = _text(text, field="text", required=_("Escribe la nota."))
     with transaction.atomic():
-        locked = _locked(case)
-        again = _repeated(locked, kind=CaseEvent.Kind.NOTE, actor=by, text=value)
-        if again is not None:
-            return again
-        event = case_event_add(case=locked, kind=CaseEvent.Kind.NOTE, actor=by, text=value)
-        audit.record(
-            actor=by,
-            action="case.note_added",
-            target=locked,
-            institution_id=locked.institution_id,
-            data={"event": event.pk},
+        event, _new = _text_event_add(
+            case=case, kind=CaseEvent.Kind.NOTE, by=by, text=value, action="case.note_added"
         )
     return event
 
@@ -325,20 +337,17 @@ def case_message_send(*, case: Case, text: str, by: Any) -> CaseEvent:
     _require_handler(by, case)
     value = _text(text, field="text", required=_("Escribe el mensaje para el ciudadano."))
     with transaction.atomic():
-        locked = _locked(case)
-        again = _repeated(locked, kind=CaseEvent.Kind.MESSAGE_OUT, actor=by, text=value)
-        if again is not None:
-            return again
-        event = case_event_add(
-            case=locked, kind=CaseEvent.Kind.MESSAGE_OUT, actor=by, public=True, text=value
-        )
-        audit.record(
-            actor=by,
+        event, new = _text_event_add(
+            case=case,
+            kind=CaseEvent.Kind.MESSAGE_OUT,
+            by=by,
+            text=value,
             action="case.message_sent",
-            target=locked,
-            institution_id=locked.institution_id,
-            data={"event": event.pk},
+            public=True,
         )
+        if not new:
+            return event
+        locked = event.case
         if locked.applicant_id:
             mail_after_commit(
                 to=[locked.applicant.email if locked.applicant else ""],
@@ -360,20 +369,17 @@ def case_message_reply(*, case: Case, text: str, by: Any) -> CaseEvent:
         raise PermissionDenied(_("Solo quien presentó la solicitud puede escribir sobre ella."))
     value = _text(text, field="text", required=_("Escribe tu mensaje."))
     with transaction.atomic():
-        locked = _locked(case)
-        again = _repeated(locked, kind=CaseEvent.Kind.MESSAGE_IN, actor=by, text=value)
-        if again is not None:
-            return again
-        event = case_event_add(
-            case=locked, kind=CaseEvent.Kind.MESSAGE_IN, actor=by, public=True, text=value
-        )
-        audit.record(
-            actor=by,
+        event, new = _text_event_add(
+            case=case,
+            kind=CaseEvent.Kind.MESSAGE_IN,
+            by=by,
+            text=value,
             action="case.message_received",
-            target=locked,
-            institution_id=locked.institution_id,
-            data={"event": event.pk},
+            public=True,
         )
+        if not new:
+            return event
+        locked = event.case
         to = case_recipients(locked, assignee=True) or case_recipients(locked, fixed=True)
         mail_after_commit(
             to=to,

@@ -92,8 +92,10 @@ INSTALLED_APPS = [
     "ventanilla.search",
     "ventanilla.formbuilder",
     "ventanilla.cases",
+    "ventanilla.interop",
     "ventanilla.api",
     "ventanilla.integrations.civil_registry",
+    "ventanilla.integrations.registries",
     "oauth2_provider",  # before ventanilla.oidc: its admin registers our Application admin
     "ventanilla.oidc",
 ]
@@ -343,6 +345,40 @@ GOVSTACK_DEMO_CLIENT = "eGovStack/GOV/90000009/eregistrations-dev"
 GOVSTACK_REGISTRATION_CLIENTS = [
     c.strip() for c in os.environ.get("VENTANILLA_GOVSTACK_CLIENTS", "").split(",") if c.strip()
 ]
+
+# The information mediator (issue 6, docs/decisions/0012): X-Road-style exchange between
+# institutions under /r1/, with a signed, hash-chained message log.
+INTEROP_INSTANCE = os.environ.get("VENTANILLA_INTEROP_INSTANCE", "PE")
+# The platform's own subsystem (PCM): it verifies identities at sign-up.
+INTEROP_PLATFORM_CLIENT = os.environ.get(
+    "VENTANILLA_INTEROP_PLATFORM_CLIENT", "PE/GOB/20168999926/ventanilla"
+)
+# Instances whose clients need no API key: only GovStack's reference test instance, and only
+# where dev.py and test.py set it. Production authenticates every client.
+INTEROP_OPEN_INSTANCES: list[str] = [
+    c.strip()
+    for c in os.environ.get("VENTANILLA_INTEROP_OPEN_INSTANCES", "").split(",")
+    if c.strip()
+]
+# Ed25519 key that signs the message log: PEM text or a file path; unset, generated once into
+# VAR_DIR (demo, tests). Keys retired by a rotation stay verifiable by their key id.
+INTEROP_SIGNING_KEY = os.environ.get("VENTANILLA_INTEROP_SIGNING_KEY", "")
+INTEROP_SIGNING_KEY_PATH = VAR_DIR / "interop" / "signing-key.pem"
+INTEROP_PREVIOUS_KEYS = [
+    k.strip()
+    for k in os.environ.get("VENTANILLA_INTEROP_PREVIOUS_KEYS", "").split(",")
+    if k.strip()
+]
+# Where the registries answer (the demo's fakes, which `make demo` starts on these ports).
+INTEROP_REGISTRY_HOST = os.environ.get("VENTANILLA_INTEROP_REGISTRY_HOST", "127.0.0.1")
+INTEROP_REGISTRY_PORTS = {
+    "reniec": 8911,
+    "migraciones": 8912,
+    "sunat": 8913,
+    "sunarp": 8914,
+    "mtc": 8915,
+    "govstack": 8916,
+}
 
 LOGGING = {
     "version": 1,

@@ -22,3 +22,7 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # The reference clients' identity, unless VENTANILLA_GOVSTACK_CLIENTS names others.
 if "VENTANILLA_GOVSTACK_CLIENTS" not in os.environ:
     GOVSTACK_REGISTRATION_CLIENTS = [GOVSTACK_DEMO_CLIENT]  # noqa: F405
+
+# GovStack's reference test instance needs no API key here (never in production).
+if "VENTANILLA_INTEROP_OPEN_INSTANCES" not in os.environ:
+    INTEROP_OPEN_INSTANCES = ["eGovStack"]

@@ -31,6 +31,10 @@ class Application(TimeStampedModel):
     answers = models.JSONField(default=dict, blank=True)
     # Pages the citizen has completed, in order (the way back and the check page use it).
     completed_pages = models.JSONField(default=list, blank=True)
+    # Answers read from a registry through the mediator (once-only), by question id:
+    # {"nombres": {"value": "ROSA", "source": "reniec.persona", "label": "RENIEC",
+    #  "x_road_id": "…", "at": "2026-11-23T10:00:00-05:00"}}. Shown read-only.
+    prefill = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
@@ -87,6 +91,8 @@ class Case(TimeStampedModel):
     applicant_name = models.CharField(_("solicitante"), max_length=300, blank=True)
     applicant_document = models.CharField(_("documento"), max_length=12, blank=True)
     answers = models.JSONField(default=dict, blank=True)
+    # Where answers came from when not typed by the citizen: Application.prefill, copied.
+    answer_sources = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("estado"), max_length=40, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,177 +16,280 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('file_id', models.CharField(default=ventanilla.cases.models._new_public_id, max_length=64, unique=True)),
-                ('reference', models.CharField(max_length=40, unique=True, verbose_name='número de expediente')),
-                ('applicant_ref', models.CharField(blank=True, db_index=True, max_length=120)),
-                ('applicant_name', models.CharField(blank=True, max_length=300, verbose_name='solicitante')),
-                ('applicant_document', models.CharField(blank=True, max_length=12, verbose_name='documento')),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(db_index=True, max_length=40, verbose_name='estado')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(db_index=True, verbose_name='presentado')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='vence')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('ended', models.BooleanField(default=False)),
-                ('idempotency_key', models.CharField(blank=True, max_length=80, null=True, unique=True)),
-                ('external', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "file_id",
+                    models.CharField(
+                        default=ventanilla.cases.models._new_public_id, max_length=64, unique=True
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        max_length=40, unique=True, verbose_name="número de expediente"
+                    ),
+                ),
+                ("applicant_ref", models.CharField(blank=True, db_index=True, max_length=120)),
+                (
+                    "applicant_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="solicitante"),
+                ),
+                (
+                    "applicant_document",
+                    models.CharField(blank=True, max_length=12, verbose_name="documento"),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("status", models.CharField(db_index=True, max_length=40, verbose_name="estado")),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(db_index=True, verbose_name="presentado")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="vence")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("ended", models.BooleanField(default=False)),
+                (
+                    "idempotency_key",
+                    models.CharField(blank=True, max_length=80, null=True, unique=True),
+                ),
+                ("external", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': 'expediente',
-                'verbose_name_plural': 'expedientes',
+                "verbose_name": "expediente",
+                "verbose_name_plural": "expedientes",
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Solicitud presentada'), ('status', 'Cambio de estado'), ('assigned', 'Asignación'), ('note', 'Nota interna'), ('message_out', 'Mensaje al ciudadano'), ('message_in', 'Mensaje del ciudadano'), ('correction_requested', 'Pedido de subsanación'), ('corrected', 'Subsanación presentada'), ('document_issued', 'Documento emitido'), ('task_completed', 'Tarea completada')], max_length=32)),
-                ('public', models.BooleanField(default=False)),
-                ('text', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Solicitud presentada"),
+                            ("status", "Cambio de estado"),
+                            ("assigned", "Asignación"),
+                            ("note", "Nota interna"),
+                            ("message_out", "Mensaje al ciudadano"),
+                            ("message_in", "Mensaje del ciudadano"),
+                            ("correction_requested", "Pedido de subsanación"),
+                            ("corrected", "Subsanación presentada"),
+                            ("document_issued", "Documento emitido"),
+                            ("task_completed", "Tarea completada"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("public", models.BooleanField(default=False)),
+                ("text", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'verbose_name': 'evento del expediente',
-                'verbose_name_plural': 'eventos del expediente',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "evento del expediente",
+                "verbose_name_plural": "eventos del expediente",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseFile',
+            name="CaseFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('question', models.CharField(blank=True, max_length=80)),
-                ('name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=120)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('file', models.FileField(max_length=200, upload_to='cases/%Y/%m/')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("question", models.CharField(blank=True, max_length=80)),
+                ("name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=120)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("file", models.FileField(max_length=200, upload_to="cases/%Y/%m/")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'archivo',
-                'verbose_name_plural': 'archivos',
+                "verbose_name": "archivo",
+                "verbose_name_plural": "archivos",
             },
         ),
         migrations.CreateModel(
-            name='CaseTask',
+            name="CaseTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('task_id', models.CharField(default=ventanilla.cases.models._new_public_id, max_length=64, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(default='PENDING', max_length=16)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('form_variables', models.JSONField(blank=True, default=dict)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('external', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "task_id",
+                    models.CharField(
+                        default=ventanilla.cases.models._new_public_id, max_length=64, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("status", models.CharField(default="PENDING", max_length=16)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("form_variables", models.JSONField(blank=True, default=dict)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("external", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CorrectionRequest',
+            name="CorrectionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fields', models.JSONField(default=list)),
-                ('message', models.TextField()),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('return_status', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fields", models.JSONField(default=list)),
+                ("message", models.TextField()),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("return_status", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='IssuedDocument',
+            name="IssuedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('pdf', models.FileField(max_length=200, upload_to='documents/%Y/%m/')),
-                ('sha256', models.CharField(max_length=64)),
-                ('issued_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("pdf", models.FileField(max_length=200, upload_to="documents/%Y/%m/")),
+                ("sha256", models.CharField(max_length=64)),
+                ("issued_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'documento emitido',
-                'verbose_name_plural': 'documentos emitidos',
+                "verbose_name": "documento emitido",
+                "verbose_name_plural": "documentos emitidos",
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=12)),
-                ('year', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=12)),
+                ("year", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Satisfaction',
+            name="Satisfaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Webhook',
+            name="Webhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('url', models.URLField(max_length=500)),
-                ('secret', models.CharField(max_length=128)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("url", models.URLField(max_length=500)),
+                ("secret", models.CharField(max_length=128)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('event', models.CharField(max_length=40)),
-                ('payload', models.JSONField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('failed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("event", models.CharField(max_length=40)),
+                ("payload", models.JSONField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("failed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('completed_pages', models.JSONField(blank=True, default=list)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("completed_pages", models.JSONField(blank=True, default=list)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'solicitud en borrador',
-                'verbose_name_plural': 'solicitudes en borrador',
+                "verbose_name": "solicitud en borrador",
+                "verbose_name_plural": "solicitudes en borrador",
             },
         ),
     ]

@@ -218,6 +218,9 @@ class MessageLogHead(models.Model):
     seq = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
 
 class DataAgreement(TimeStampedModel):
     """GovStack Consent's DataAgreement: one purpose a client subsystem pursues with one
@@ -305,3 +308,6 @@ class ConsentRevision(models.Model):
 
     class Meta:
         ordering = ["record_id", "id"]
+
+    def __str__(self) -> str:
+        return self.serialized_hash

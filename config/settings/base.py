@@ -371,13 +371,11 @@ INTEROP_PREVIOUS_KEYS = [
 ]
 # Where the registries answer (the demo's fakes, which `make demo` starts on these ports).
 INTEROP_REGISTRY_HOST = os.environ.get("VENTANILLA_INTEROP_REGISTRY_HOST", "127.0.0.1")
+# Six consecutive ports from VENTANILLA_INTEROP_REGISTRY_PORT_BASE (a test runs its own set).
+_REGISTRY_PORT_BASE = int(os.environ.get("VENTANILLA_INTEROP_REGISTRY_PORT_BASE", "8911"))
 INTEROP_REGISTRY_PORTS = {
-    "reniec": 8911,
-    "migraciones": 8912,
-    "sunat": 8913,
-    "sunarp": 8914,
-    "mtc": 8915,
-    "govstack": 8916,
+    name: _REGISTRY_PORT_BASE + offset
+    for offset, name in enumerate(("reniec", "migraciones", "sunat", "sunarp", "mtc", "govstack"))
 }
 
 LOGGING = {

@@ -1,5 +1,7 @@
-"""Serve the demo: Django's server (no autoreload, static files through WhiteNoise) and the
-tasks worker beside it. Ctrl+C or SIGTERM stops both."""
+"""Serve the demo: Django's server (no autoreload, static files through WhiteNoise), the tasks
+worker and the fake registries behind the information mediator (RENIEC, Migraciones, SUNAT,
+SUNARP, MTC and GovStack's reference one), each its own process. Ctrl+C or SIGTERM stops
+them all."""
 
 import os
 import signal
@@ -9,7 +11,6 @@ import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 WORKER_STOP_SECONDS = 10
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Command(BaseCommand):
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Recopilando archivos estáticos…"))
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None if options["no_worker"] else self._start_worker()
-        registry = self._start_civil_registry()
+        registries = self._start_registries()
         previous = signal.signal(signal.SIGTERM, self._terminate)
         base = f"http://{addrport}"
         self.stdout.write(_("Portal:          %(url)s/") % {"url": base})
@@ -64,8 +66,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, previous)
             if worker is not None:
                 self._stop_worker(worker)
-            if registry is not None:
-                self._stop_civil_registry(registry)
+            for registry in registries:
+                self._stop_registry(registry)
             self.stdout.write(_("Servidor detenido."))
 
     @staticmethod
@@ -95,17 +97,21 @@ class Command(BaseCommand):
         # Its own process group: a Ctrl+C in the terminal reaches it once, through us.
         return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
 
-    def _start_civil_registry(self) -> subprocess.Popen[bytes] | None:
-        # The fake RENIEC/Migraciones (PIDE) that registration asks, as its own process,
-        # when the settings point at this machine; a real registry is left alone.
-        if urlsplit(settings.CIVIL_REGISTRY_URL).hostname not in {"127.0.0.1", "localhost"}:
-            return None
+    def _start_registries(self) -> list[subprocess.Popen[bytes]]:
+        # The fake registries the mediator forwards to, one process each on the ports the
+        # settings name, when they point at this machine; real registries are left alone.
+        if settings.INTEROP_REGISTRY_HOST not in LOCAL_HOSTS:
+            return []
         manage = Path(settings.BASE_DIR) / "manage.py"
-        command = [sys.executable, str(manage), "civil_registry_fake", "--quiet"]
-        # It prints its address itself once it listens.
-        return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+        started = []
+        for name, port in settings.INTEROP_REGISTRY_PORTS.items():
+            command = [sys.executable, str(manage), "registry_fake", "--registry", name]
+            command += ["--port", str(port)]
+            # Each prints its address itself once it listens.
+            started.append(subprocess.Popen(command, env=os.environ.copy(), start_new_session=True))
+        return started
 
-    def _stop_civil_registry(self, registry: subprocess.Popen[bytes]) -> None:
+    def _stop_registry(self, registry: subprocess.Popen[bytes]) -> None:
         if registry.poll() is None:
             registry.terminate()
             try:

@@ -19,31 +19,40 @@ wrk cannot carry without a script); its own CPU runs on the same cores, so every
 
 import http.client
 import json
-import math
 import os
-import platform
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Processes, Refused, children, cpu_seconds, ensure_quiet, wait_http  # noqa: E402
+from _harness import (
+    HOST,
+    Series,
+    app_env,
+    bench_main,
+    database_ensure,
+    django_boot,
+    django_side,
+    gunicorn_start,
+    machine,
+    migrate,
+    percentile,
+    redis_flush,
+    results_write,
+    run_clients,
+    static_collected,
+)
+from harness import Processes, children, cpu_seconds, ensure_quiet
 
-CACHE = ROOT / "bench" / ".cache"
-RESULTS = ROOT / "bench" / "results"
-PY = str(ROOT / ".venv" / "bin" / "python")
-HOST = "127.0.0.1"
 PORT = 18310
 DB_NAME = "ventanilla_bench_login"
 REDIS_DB = 12
@@ -59,87 +68,17 @@ PASSWORD = "bench-login-contraseña-larga"  # noqa: S105 - the bench accounts' o
 FIRST_DNI = 60_000_000  # bench accounts: DNI 60000000, 60000001, …
 
 
-def app_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the venv was installed from
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "VENTANILLA_DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
-        "VENTANILLA_CACHE_URL": f"redis://{HOST}:6379/{REDIS_DB}",
-        "VENTANILLA_STATIC_ROOT": str(CACHE / "static"),
-        "VENTANILLA_ALLOWED_HOSTS": f"{HOST},localhost",
-        "VENTANILLA_PURGE_URLS": "",
-        "VENTANILLA_SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-        "GUNICORN_BIND": f"{HOST}:{PORT}",
-        "GUNICORN_WORKERS": str(WORKERS),
-        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-run
-    }
-
-
-def manage(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PY, "manage.py", *args],
-        cwd=ROOT,
-        env=app_env(),
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-    )
-
-
-def django_side(command: str, *args: str) -> dict[str, Any]:
-    """Run this file's Django half (below `main`) with the application's settings."""
-    done = subprocess.run(
-        [PY, __file__, command, *args],
-        cwd=ROOT,
-        env=app_env(),
-        text=True,
-        capture_output=True,
-        timeout=600,
-    )
-    if done.returncode:
-        raise SystemExit(f"bench: {command} failed:\n{done.stdout}{done.stderr[-2000:]}")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
+def env() -> dict[str, str]:
+    return app_env(database=DB_NAME, redis_db=REDIS_DB, port=PORT, workers=WORKERS)
 
 
 def prepare() -> dict[str, Any]:
     """The bench database migrated, static files collected, CLIENTS citizen accounts."""
-    exists = subprocess.run(
-        [
-            "psql",
-            "-h",
-            HOST,
-            "-U",
-            "postgres",
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'",  # noqa: S608 - a constant
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    ).stdout.strip()
-    if not exists:
-        print(f"  creating database {DB_NAME}")
-        subprocess.run(["createdb", "-h", HOST, "-U", "postgres", DB_NAME], check=True, timeout=60)
-    done = manage("migrate", "--noinput")
-    if done.returncode:
-        raise SystemExit(f"bench: migrate failed:\n{done.stdout}{done.stderr}")
-    manifest = CACHE / "static" / "staticfiles.json"
-    newest = max(p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file())
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
-        print("  collecting static files (manage.py collectstatic)…")
-        done = manage("collectstatic", "--noinput", "--verbosity", "0")
-        if done.returncode:
-            raise SystemExit(f"bench: collectstatic failed:\n{done.stderr[-1500:]}")
-    subprocess.run(
-        ["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"],
-        check=True,
-        timeout=30,
-        stdout=subprocess.DEVNULL,
-    )
-    return django_side("accounts", str(CLIENTS))
+    database_ensure(DB_NAME)
+    migrate(env())
+    static_collected(env())
+    redis_flush(REDIS_DB)
+    return django_side(__file__, env(), "accounts", str(CLIENTS))
 
 
 # ---- the load: CLIENTS threads, one fresh connection per request --------------------------
@@ -211,51 +150,6 @@ def login(dni: str) -> tuple[Answer, Answer]:
     return form, posted
 
 
-@dataclass
-class Series:
-    """Latencies of one kind of request across all clients."""
-
-    seconds: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-
-def run_clients(
-    task: Callable[[int], dict[str, float]], per_client: int
-) -> tuple[dict[str, Series], float]:
-    """CLIENTS threads released together, each calling task(client) per_client times. Returns
-    the latency series by name and the wall time."""
-    series: dict[str, Series] = {}
-    lock = threading.Lock()
-    gate = threading.Barrier(CLIENTS + 1)
-
-    def client(number: int) -> None:
-        gate.wait()
-        for _ in range(per_client):
-            try:
-                timings = task(number)
-            except Exception as error:  # every failure is counted and shown
-                with lock:
-                    series.setdefault("failed", Series()).failures.append(str(error)[:200])
-                continue
-            with lock:
-                for name, seconds in timings.items():
-                    series.setdefault(name, Series()).seconds.append(seconds)
-
-    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    gate.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return series, time.perf_counter() - started
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else 0.0
-
-
 def row(
     label: str,
     values: list[float],
@@ -291,7 +185,7 @@ def measure(
     workers = children(server.pid)
     cpu0 = cpu_seconds(workers)
     per_client = max(1, LOGINS // CLIENTS)
-    series, wall = run_clients(task, per_client)
+    series, wall = run_clients(CLIENTS, task, per_client)
     cpu = cpu_seconds(workers) - cpu0
     failed = series.pop("failed", Series()).failures
     rows: list[dict[str, Any]] = []
@@ -314,7 +208,6 @@ def measure(
 def run(procs: Processes) -> dict[str, Any]:
     started = datetime.now()
     print(f"Preparing (PostgreSQL {DB_NAME}, Redis db {REDIS_DB}, {CLIENTS} citizen accounts)…")
-    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
     accounts = prepare()
     dnis: list[str] = accounts["dnis"]
     print(f"  hasher: {accounts['hasher']}")
@@ -322,7 +215,7 @@ def run(procs: Processes) -> dict[str, Any]:
 
     print(f"Hasher alone: {HASH_SAMPLES} verifies in one thread…")
     busy = ensure_quiet(BUSY_LIMIT)
-    alone = django_side("verify", str(HASH_SAMPLES))
+    alone = django_side(__file__, env(), "verify", str(HASH_SAMPLES))
     hash_row = row(
         "password verify alone (1 thread)", alone["seconds"], sum(alone["seconds"]), busy=busy
     )
@@ -332,21 +225,14 @@ def run(procs: Processes) -> dict[str, Any]:
         f"{hash_row['p50_ms']:8.1f} ms  p99 {hash_row['p99_ms']:8.1f} ms"
     )
 
-    server = procs.start(
-        "gunicorn",
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "deploy/gunicorn.conf.py"],
-        log=CACHE / "logs" / "login_app.log",
-        cwd=ROOT,
-        env=app_env(),
-    )
-    wait_http(f"http://{HOST}:{PORT}{STATIC_PATH}", server, "gunicorn")
+    server = gunicorn_start(procs, env(), log="login_app.log", ready_path=STATIC_PATH)
     login(dnis[0])  # it works end to end before anything is timed
     print(
         f"Measuring: {CLIENTS} concurrent clients, {LOGINS} requests a row, "
         f"{WORKERS} gunicorn workers"
     )
     # Warm every worker (imports, connections, templates) before the first timed row.
-    run_clients(lambda n: {"get": send("GET", LOGIN_PATH).seconds}, 2)
+    run_clients(CLIENTS, lambda n: {"get": send("GET", LOGIN_PATH).seconds}, 2)
 
     def static(_n: int) -> dict[str, float]:
         answer = send("GET", STATIC_PATH)
@@ -450,11 +336,7 @@ def report(result: dict[str, Any]) -> int:
     if failed:
         print(f"!! failures in: {', '.join(failed)} — those figures are not a clean run")
     result["summary"] = summary
-    result["machine"] = {
-        "cores": cores,
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
+    result["machine"] = machine()
     result["settings"] = {
         "clients": CLIENTS,
         "requests_per_row": LOGINS,
@@ -462,31 +344,12 @@ def report(result: dict[str, Any]) -> int:
         "busy_limit": BUSY_LIMIT,
         "sessions": "Redis (config.settings.prod)",
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"login_load-{datetime.now():%Y-%m-%d-%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"\nwritten {path.relative_to(ROOT)}")
+    print(f"\nwritten {results_write('login_load', result)}")
     return 1 if failed else 0
 
 
 def main() -> int:
-    procs = Processes()
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(f"bench: stopped by signal {signum} (time limit {TIME_LIMIT}s or TERM)")
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGALRM, stop)
-    try:
-        return report(run(procs))
-    except Refused as refused:
-        print(refused.code, file=sys.stderr)
-        return 3
-    except KeyboardInterrupt:
-        print("bench: interrupted; stopping everything it started", file=sys.stderr)
-        return 130
-    finally:
-        procs.stop_all()
+    return bench_main(run, report, time_limit=TIME_LIMIT)
 
 
 # ---- the Django half, run in a child process with the application's settings ---------------
@@ -544,10 +407,7 @@ def django_verify(samples: int) -> dict[str, Any]:
 
 
 def django_main(command: str, argument: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_boot()
     handler = {"accounts": django_accounts, "verify": django_verify}[command]
     print(json.dumps(handler(int(argument))))
 

@@ -99,7 +99,7 @@ def django_side(
     return answer
 
 
-def django_setup() -> None:
+def django_boot() -> None:
     """In a bench file's Django half: this checkout's code, the settings of the environment."""
     sys.path.insert(0, str(ROOT))
     import django

@@ -53,7 +53,7 @@ from _harness import (  # noqa: E402
     app_env,
     bench_main,
     database_fresh,
-    django_setup,
+    django_boot,
     django_side,
     gunicorn_start,
     machine,
@@ -85,7 +85,8 @@ CHAIN_ENTRIES = int(os.environ.get("BENCH_CHAIN_ENTRIES", "1000000"))
 SQLITE = os.environ.get("BENCH_SQLITE", "1") not in {"", "0", "no"}
 TIME_LIMIT = int(os.environ.get("BENCH_TIME_LIMIT", "3600"))
 
-CLIENT = "PE/GOB/20131379944/ventanilla"  # the MTC's digital services: granted, with consent
+MTC_RUC = "20131379944"
+CLIENT = f"PE/GOB/{MTC_RUC}/ventanilla"  # the MTC's digital services: granted, with consent
 SERVICE = "PE/GOB/20295613620/padron/personas"
 MEDIATOR_PATH = f"/r1/{SERVICE}/read"
 REGISTRY_PATH = "/data/personas/1.0/read"
@@ -646,13 +647,25 @@ def django_setup_directory(registry_url: str) -> dict[str, Any]:
     """The Peruvian directory pointing at the bench's RENIEC, an API key of the MTC's
     subsystem, and the demo citizen's consent to the MTC reading their RENIEC record."""
     from django.contrib.auth import get_user_model
+    from ventanilla.interop.services.keys import client_key_create
 
+    from ventanilla.institutions.models import Institution
     from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI
     from ventanilla.interop.selectors import service_by_id, subsystem_by_id
     from ventanilla.interop.services.consent import agreement_ensure, consent_give
-    from ventanilla.interop.services.keys import client_key_create
     from ventanilla.interop.services.setup import directory_setup
 
+    # directory_setup grants the MTC's subsystem when the institution is there (make data
+    # loads it; the bench database is bare).
+    Institution.objects.get_or_create(
+        ruc=MTC_RUC,
+        defaults={
+            "slug": "mtc",
+            "name": "Ministerio de Transportes y Comunicaciones",
+            "acronym": "MTC",
+            "kind": "ministry",
+        },
+    )
     directory_setup(registry_urls={"reniec": registry_url})
     client = subsystem_by_id(CLIENT)
     service = service_by_id(SERVICE)
@@ -722,7 +735,7 @@ DJANGO_COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
 
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] in DJANGO_COMMANDS:
-        django_setup()
+        django_boot()
         print(json.dumps(DJANGO_COMMANDS[sys.argv[1]](*sys.argv[2:]), default=str))
     else:
         sys.exit(main())

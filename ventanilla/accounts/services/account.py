@@ -361,6 +361,17 @@ def _reset_link_message() -> str:
 # --- deleting the account -----------------------------------------------------------------
 
 
+# Steps other apps add to account deletion (registered in their AppConfig.ready, since they
+# sit above accounts and accounts may not import them): name -> step(user=...) -> rows changed.
+# Each runs inside the deletion's transaction; its count goes into the audit row under `name`.
+_DELETION_STEPS: dict[str, Callable[..., int]] = {}
+
+
+def account_deletion_step_register(name: str, step: Callable[..., int]) -> None:
+    """Add `step` to account deletion (idempotent per name)."""
+    _DELETION_STEPS[name] = step
+
+
 def deleted_reference(*, document_type: str, document_number: str) -> str:
     """A pseudonym of the document: the same person gives the same reference, so an authority
     can match a later request to the audit trail without the trail keeping the number."""
@@ -399,6 +410,8 @@ def account_delete(*, user: Any, password: str, code: str = "") -> None:
         LoginThrottle.objects.filter(key=f"account:{user.pk}").delete()
         # Which applications the citizen used is personal data too: consents go with the account.
         tokens = oidc_user_grants_revoke(user=user, forget_consents=True)
+        # Apps above accounts that hold the person's data (consents to read it) forget them here.
+        forgotten = {name: step(user=user) for name, step in _DELETION_STEPS.items()}
         audit.record(
             actor=user,
             action="accounts.deleted",
@@ -408,6 +421,7 @@ def account_delete(*, user: Any, password: str, code: str = "") -> None:
                 "document_type": user.document_type,
                 "closed": closed,
                 "tokens_revoked": tokens,
+                **forgotten,
             },
         )
         user.username = f"eliminado-{user.pk}"

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ventanilla.interop.sources import source_get
+
 FORMAT = "ventanilla-form/1"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -403,6 +405,61 @@ def _condition_errors(
         errors.append(_("%(where)s: «es uno de» necesita una lista de valores.") % {"where": where})
 
 
+def _source_errors(
+    question: dict[str, Any], where: str, known: dict[str, dict[str, Any]], errors: _Errors
+) -> None:
+    """A question bound to a registry field (`"source"`, ventanilla/interop/sources.py): the
+    source and field exist, the field suits the question's type, and a source looked up by an
+    answer names an earlier question."""
+    spec = question.get("source")
+    if spec is None:
+        return
+    if not isinstance(spec, dict):
+        errors.append(_("%(where)s: el origen del dato no es válido.") % {"where": where})
+        return
+    source = source_get(spec.get("from"))
+    if source is None:
+        errors.append(
+            _("%(where)s: el registro «%(s)s» no existe.") % {"where": where, "s": spec.get("from")}
+        )
+        return
+    item = source.fields.get(str(spec.get("field")))
+    if item is None:
+        errors.append(
+            _("%(where)s: %(l)s no tiene el dato «%(f)s».")
+            % {"where": where, "l": source.label, "f": spec.get("field")}
+        )
+        return
+    if question.get("type") not in item.types:
+        errors.append(
+            _("%(where)s: el dato «%(f)s» de %(l)s no sirve para una pregunta de este tipo.")
+            % {"where": where, "f": item.label, "l": source.label}
+        )
+    key = spec.get("key")
+    if source.lookup != "key":
+        if key is not None:
+            errors.append(
+                _("%(where)s: %(l)s se consulta con el documento del ciudadano, sin «key».")
+                % {"where": where, "l": source.label}
+            )
+        return
+    if key not in known:
+        errors.append(
+            _("%(where)s: el dato de %(l)s se busca con «%(k)s», que no es una pregunta anterior.")
+            % {"where": where, "l": source.label, "k": key}
+        )
+    elif known[str(key)].get("type") not in source.key_types:
+        errors.append(
+            _("%(where)s: la pregunta «%(k)s» no sirve para buscar en %(l)s.")
+            % {"where": where, "k": key, "l": source.label}
+        )
+    elif known[str(key)].get("source") is not None:
+        errors.append(
+            _("%(where)s: la pregunta «%(k)s» con la que se busca debe responderla el ciudadano.")
+            % {"where": where, "k": key}
+        )
+
+
 def definition_errors(definition: Any, *, draft: bool = False) -> list[str]:
     """Everything wrong with a definition, in Spanish, naming the page and question; [] when
     it can be published. `draft=True` leaves out what only means "not finished yet"."""
@@ -466,6 +523,7 @@ def definition_errors(definition: Any, *, draft: bool = False) -> list[str]:
             }
             _question_errors(question, where, in_group=False, errors=errors)
             _condition_errors(question.get("show_if"), where, known, errors)
+            _source_errors(question, where, known, errors)
             members = [question]
             if question.get("type") == "group":
                 for child in question.get("questions") or []:
@@ -478,6 +536,14 @@ def definition_errors(definition: Any, *, draft: bool = False) -> list[str]:
                         if child.get("show_if") is not None:
                             errors.append(
                                 _("%(where)s: en un grupo las preguntas no llevan condición.")
+                                % {"where": cwhere}
+                            )
+                        if child.get("source") is not None:
+                            errors.append(
+                                _(
+                                    "%(where)s: en un grupo las preguntas no toman datos de "
+                                    "un registro."
+                                )
                                 % {"where": cwhere}
                             )
                         members.append(child)

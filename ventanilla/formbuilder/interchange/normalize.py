@@ -15,7 +15,7 @@ from typing import Any
 
 from ventanilla.formbuilder.definition import FORMAT
 
-COMMON_KEYS = ("id", "type", "label", "hint", "required", "show_if")
+COMMON_KEYS = ("id", "type", "label", "hint", "required", "show_if", "source")
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "text": ("min_length", "max_length", "pattern", "pattern_message"),
     "textarea": ("min_length", "max_length"),
@@ -86,6 +86,8 @@ def question_normalize(question: dict[str, Any], kinds: dict[str, str]) -> dict[
             value = [
                 question_normalize(child, kinds) for child in value or [] if isinstance(child, dict)
             ]
+        if key == "source" and isinstance(value, dict):
+            value = {k: value[k] for k in ("from", "field", "key") if value.get(k)}
         if key == "choices":
             value = [
                 {"value": c.get("value"), "label": c.get("label")}

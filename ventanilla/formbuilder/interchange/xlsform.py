@@ -59,6 +59,7 @@ SURVEY_COLUMNS = (
     "ventanilla::min_items",
     "ventanilla::max_items",
     "ventanilla::item_label",
+    "ventanilla::source",
 )
 # Our types that XLSForm lacks: written as the nearest XLSForm type, named in ventanilla::type.
 EXTRA_TYPES: dict[str, tuple[str, str]] = {
@@ -181,6 +182,12 @@ class _Writer:
                 and not (key == "decimals" and value == 0)
             ):
                 row[f"ventanilla_{key}"] = value
+        source = question.get("source")
+        if isinstance(source, dict) and source.get("from"):
+            # «reniec.persona:Prenombres», «sunarp.vehiculo:Marca:placa» (the key question)
+            row["ventanilla_source"] = ":".join(
+                str(source[k]) for k in ("from", "field", "key") if source.get(k)
+            )
         if kind == "text" and question.get("pattern"):
             row["constraint_message"] = question.get("pattern_message")
         if kind in {"text", "textarea"}:

@@ -332,6 +332,10 @@ class _Reader:
                     self.error(
                         "survey", row, _("«ventanilla::%(k)s» debe ser un número.") % {"k": key}
                     )
+        source = get(cells, "ventanilla::source")
+        if source:
+            parts = [part.strip() for part in source.split(":")]
+            question["source"] = dict(zip(("from", "field", "key"), parts, strict=False))
         constraint = get(cells, "constraint")
         if constraint:
             try:

@@ -3,7 +3,7 @@ every start (a seeded generator). Field names are those of the contract (docs of
 
     reniec       personas 1.0        every DNI holder of civil_registry/fake_people.py + ~2,000 more
     migraciones  extranjeros 1.0     the carné holders of fake_people.py
-    sunat        contribuyentes 1.0  RUC 10 for many persons (10 + DNI + check digit), RUC 20 companies
+    sunat        contribuyentes 1.0  RUC 10 for many persons (10 + DNI + check digit), RUC 20s
     sunarp       vehiculos 1.0, predios 1.0
     mtc          licencias 1.0
     govstack     registryname 111, registryempty 111: GovStack's reference records, exactly
@@ -392,8 +392,7 @@ def _govstack() -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
     out: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for registry in govstack_fixtures()["registries"]:
         rows = [
-            (r["uuid"], {field: r[field] for field in GOVSTACK_FIELDS})
-            for r in registry["records"]
+            (r["uuid"], {field: r[field] for field in GOVSTACK_FIELDS}) for r in registry["records"]
         ]
         out[(registry["registryName"], registry["version"])] = rows
     return out
@@ -418,7 +417,7 @@ def _people() -> list[dict[str, Any]]:
     """RENIEC's personas: fake_people.py's DNI holders first, then the synthetic population."""
     people = [_persona(r) for r in RECORDS if r.document_type == "dni"]
     taken = {p["ID"] for p in people} | {UNKNOWN_DNI}
-    rng = random.Random(_SEED)
+    rng = random.Random(_SEED)  # noqa: S311 - made-up data, not secrets
     today = date.today()
     target = len(people) + POPULATION
     while len(people) < target:
@@ -500,7 +499,7 @@ def _ruc(prefix: str, body: str) -> str:
 
 
 def _contribuyentes(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rng = random.Random(_SEED + 1)
+    rng = random.Random(_SEED + 1)  # noqa: S311 - made-up data, not secrets
     by_dni = {p["ID"]: p for p in people}
     demo = by_dni[DEMO_CITIZEN_DNI]
     out = [
@@ -537,14 +536,20 @@ def _contribuyentes(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         business = rng.random() < 0.6
         roll = rng.random()
-        state = "ACTIVO" if roll < 0.85 else "SUSPENSION TEMPORAL" if roll < 0.93 else "BAJA DE OFICIO"
+        state = (
+            "ACTIVO" if roll < 0.85 else "SUSPENSION TEMPORAL" if roll < 0.93 else "BAJA DE OFICIO"
+        )
         out.append(
             {
                 "ID": _ruc("10", person["ID"]),
                 "RazonSocial": _full_name(person),
-                "Tipo": "PERSONA NATURAL CON NEGOCIO" if business else "PERSONA NATURAL SIN NEGOCIO",
+                "Tipo": "PERSONA NATURAL CON NEGOCIO"
+                if business
+                else "PERSONA NATURAL SIN NEGOCIO",
                 "Estado": state,
-                "Condicion": "HABIDO" if rng.random() < 0.9 else rng.choice(("NO HABIDO", "NO HALLADO")),
+                "Condicion": "HABIDO"
+                if rng.random() < 0.9
+                else rng.choice(("NO HABIDO", "NO HALLADO")),
                 "DomicilioFiscal": person["Direccion"],
                 "UbigeoFiscal": person["UbigeoDomicilio"],
                 "ActividadEconomica": rng.choice(ACTIVITIES) if business else "",
@@ -593,7 +598,7 @@ def _plate(rng: random.Random) -> str:
 
 
 def _sunarp(people: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    rng = random.Random(_SEED + 2)
+    rng = random.Random(_SEED + 2)  # noqa: S311 - made-up data, not secrets
     by_dni = {p["ID"]: p for p in people}
     demo = by_dni[DEMO_CITIZEN_DNI]
     vehicles = [
@@ -660,7 +665,7 @@ def _sunarp(people: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _licencias(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rng = random.Random(_SEED + 3)
+    rng = random.Random(_SEED + 3)  # noqa: S311 - made-up data, not secrets
     today = date.today()
     out = [
         {

@@ -235,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not rest:
             self._allow(method, "GET")
             here = f"http://{self.headers.get('Host') or self.server.url[7:]}{path}"
-            self._json(200, store.list(name, version, params, here))
+            self._json(200, store.list_records(name, version, params, here))
             return
         operation = rest[0].lower().replace("-", "") if len(rest) == 1 else ""
         if operation == "read":
@@ -343,7 +343,7 @@ def _required(body: Any) -> Any:
 def _query(body: Any) -> Any:
     """{"query": {"content": …}}, or the content sent flat (as reference clients send exists)."""
     body = _required(body)
-    return body["query"] if "query" in body else body
+    return body.get("query", body)
 
 
 def _param(params: dict[str, list[str]], *names: str) -> str | None:

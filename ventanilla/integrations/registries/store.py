@@ -27,8 +27,16 @@ MAX_PAGE_SIZE = 10_000
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _SCALARS = (str, int, float, bool, type(None))
 
-# Who the Peruvian members of the directory are, by RUC, for ReaderInstitutionName.
-INSTITUTION_NAMES = {ruc: name.title() for ruc, name, _u, _a in data.PUBLIC_ENTITIES}
+# Who the Peruvian members of the directory are, by RUC, for ReaderInstitutionName (others are
+# named by their client identifier).
+INSTITUTION_NAMES = {
+    "20168999926": "Presidencia del Consejo de Ministros",
+    "20295613620": "Registro Nacional de Identificación y Estado Civil",
+    "20551239692": "Superintendencia Nacional de Migraciones",
+    "20131312955": "Superintendencia Nacional de Aduanas y de Administración Tributaria",
+    "20267073580": "Superintendencia Nacional de los Registros Públicos",
+    "20131379944": "Ministerio de Transportes y Comunicaciones",
+}
 
 
 class Refused(Exception):
@@ -133,7 +141,7 @@ class Store:
             self._remember(row, reader)
             return row.content[field]
 
-    def list(
+    def list_records(
         self, name: str, version: str, params: dict[str, list[str]], here: str
     ) -> dict[str, Any]:
         """The list call: {"count", "results", "previous"} and "next" when there is a next page
@@ -444,7 +452,7 @@ def _positive(raw: str, name: str) -> int:
 
 
 def _initials(user_id: str) -> str:
-    """"usuario:gestor.mtc" → "GM"; a document number has none."""
+    """ "usuario:gestor.mtc" → "GM"; a document number has none."""
     name = user_id.split(":", 1)[-1]
     words = [w for w in re.split(r"[^A-Za-zÁÉÍÓÚÑáéíóúñ]+", name) if w]
     return "".join(w[0] for w in words[:3]).upper()

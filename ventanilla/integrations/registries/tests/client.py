@@ -35,7 +35,9 @@ def call(
 ) -> Answer:
     """`method` `base`/`path` with `body` as JSON (or `raw` bytes as they are)."""
     parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout
+    )
     payload = raw if raw is not None else None if body is None else json.dumps(body).encode()
     sent = {"Information-Mediator-Client": "eGovStack/GOV/90000009/digitalregistries"}
     if payload is not None:

@@ -93,15 +93,19 @@ def test_every_reached_by_of_the_fixtures_answers(gs: str, record: dict, how: st
             assert answer.status == 200, answer.raw
         assert assert_json(read(gs, {"ID": record["ID"]}))["content"]["LastName"] == "Updated"
     elif match := re.fullmatch(r"PUT …/update-entries \(query (.+)\)", how):
-        query = four(record) if match.group(1) == "on all four fields" else {
-            "FirstName": record["FirstName"]
-        }
+        query = (
+            four(record)
+            if match.group(1) == "on all four fields"
+            else {"FirstName": record["FirstName"]}
+        )
         assert match.group(1) in ("on all four fields", f"FirstName {record['FirstName']}")
         body = {"query": {"content": query}, "write": {"content": {"BirthCertificateID": "RR-9"}}}
         for _copy in range(2):
             answer = call(gs, "PUT", f"{REGISTRY}/update-entries", body)
             assert answer.status == 200, answer.raw
-        assert assert_json(read(gs, {"ID": record["ID"]}))["content"]["BirthCertificateID"] == "RR-9"
+        assert (
+            assert_json(read(gs, {"ID": record["ID"]}))["content"]["BirthCertificateID"] == "RR-9"
+        )
     elif how == "DELETE …/{ID}/delete":
         assert read(gs, {"ID": record["ID"]}).status == 200
         for _copy in range(2):
@@ -124,7 +128,12 @@ def test_seed_holds_every_fixture_record_and_nothing_else(gs: str) -> None:
 @pytest.mark.parametrize("record_id", FIXTURES["mustBeFree"]["IDs"])
 def test_must_be_free_ids_are_free_and_can_be_created_repeatedly(gs: str, record_id: str) -> None:
     assert read(gs, {"ID": record_id}).status == 404
-    content = {"ID": record_id, "FirstName": "Nuevo", "LastName": "Registro", "BirthCertificateID": "X"}
+    content = {
+        "ID": record_id,
+        "FirstName": "Nuevo",
+        "LastName": "Registro",
+        "BirthCertificateID": "X",
+    }
     for _copy in range(2):
         answer = call(gs, "POST", f"{REGISTRY}/create", {"write": {"content": content}})
         assert answer.status == 200
@@ -184,7 +193,12 @@ def test_update_entries_with_no_match_answers_200(gs: str) -> None:
 
 
 def test_update_or_create_creates_then_updates_and_answers_the_written_record(gs: str) -> None:
-    write = {"ID": "EE098765432109", "FirstName": "Ana", "LastName": "Adams", "BirthCertificateID": "RR-0987654321"}
+    write = {
+        "ID": "EE098765432109",
+        "FirstName": "Ana",
+        "LastName": "Adams",
+        "BirthCertificateID": "RR-0987654321",
+    }
     body = {"query": {"content": {"ID": write["ID"]}}, "write": {"content": write}}
     for _copy in range(2):
         answer = call(gs, "POST", f"{REGISTRY}/update-or-create", body)
@@ -220,29 +234,44 @@ def test_list_search_filter_ordering_count_next_previous(gs: str) -> None:
     for ordering in ("ascending", "descending"):
         answer = call(gs, "GET", f"{REGISTRY}?search=John&filter=FirstName&ordering={ordering}")
         body = assert_json(answer)
-        assert body["results"] and all(r["FirstName"] == "John" for r in body["results"])
+        assert body["results"]
+        assert all(r["FirstName"] == "John" for r in body["results"])
         assert body["count"] == len(body["results"])
         assert "next" not in body
         assert body["previous"] is None
-    names = [r["LastName"] for r in assert_json(call(gs, "GET", f"{REGISTRY}?filter=LastName&ordering=descending"))["results"]]
+    names = [
+        r["LastName"]
+        for r in assert_json(call(gs, "GET", f"{REGISTRY}?filter=LastName&ordering=descending"))[
+            "results"
+        ]
+    ]
     assert names == sorted(names, reverse=True)
-    names = [r["LastName"] for r in assert_json(call(gs, "GET", f"{REGISTRY}?filter=LastName&ordering=ascending"))["results"]]
+    names = [
+        r["LastName"]
+        for r in assert_json(call(gs, "GET", f"{REGISTRY}?filter=LastName&ordering=ascending"))[
+            "results"
+        ]
+    ]
     assert names == sorted(names)
 
 
 def test_list_pages_when_asked(gs: str) -> None:
     first = assert_json(call(gs, "GET", f"{REGISTRY}?page=1&pageSize=10"))
     assert (first["count"], len(first["results"]), first["previous"]) == (len(RECORDS), 10, None)
-    assert isinstance(first["next"], str) and "page=2" in first["next"]
+    assert isinstance(first["next"], str)
+    assert "page=2" in first["next"]
     last = assert_json(call(gs, "GET", f"{REGISTRY}?page=3&pageSize=10"))
     assert len(last["results"]) == len(RECORDS) - 20
-    assert "next" not in last and "page=2" in last["previous"]
+    assert "next" not in last
+    assert "page=2" in last["previous"]
     assert call(gs, "GET", f"{REGISTRY}?page=0").status == 400
 
 
 def test_read_value_under_both_spellings_is_a_bare_json_string(gs: str) -> None:
     for spelling in ("read-value", "readValue"):
-        answer = call(gs, "GET", f"{REGISTRY}/80bcb084-fa17-11ed-be56-0242ac120002/{spelling}/FirstName.json")
+        answer = call(
+            gs, "GET", f"{REGISTRY}/80bcb084-fa17-11ed-be56-0242ac120002/{spelling}/FirstName.json"
+        )
         assert answer.status == 200
         assert answer.content_type.startswith("application/json")
         assert answer.raw == b'"John"'
@@ -259,7 +288,10 @@ def test_my_personal_data_usage_under_both_spellings(gs: str) -> None:
             answer = call(gs, "GET", path)
             assert answer.status == 200
             assert assert_json(answer) == expected
-    assert assert_json(call(gs, "GET", "data/MyPersonalDataUsage/1.0?userID=EE1&DatabaseID=MCTS")) == []
+    assert (
+        assert_json(call(gs, "GET", "data/MyPersonalDataUsage/1.0?userID=EE1&DatabaseID=MCTS"))
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -275,7 +307,15 @@ def test_my_personal_data_usage_refuses_bad_parameters(gs: str, query: str) -> N
 def test_databases_catalogue_and_each_database(gs: str) -> None:
     spec = FIXTURES["databases"]
     catalogue = assert_json(call(gs, "GET", "databases"))
-    assert list(catalogue) == ["id", "name", "code", "databases", "group_id", "order", "data_index_increment"]
+    assert list(catalogue) == [
+        "id",
+        "name",
+        "code",
+        "databases",
+        "group_id",
+        "order",
+        "data_index_increment",
+    ]
     assert {k: v for k, v in catalogue.items() if k != "databases"} == spec["catalogue"]
     ids = [*spec["readableIds"], *spec["deletableIds"]]
     assert [d["id"] for d in catalogue["databases"]] == ids
@@ -297,7 +337,12 @@ def test_database_delete_is_idempotent(gs: str) -> None:
 
 def test_database_modify_stores_the_schema_repeatably(gs: str) -> None:
     schema = {"type": "object", "properties": {"ID": {"type": "string"}}, "required": ["ID"]}
-    body = {"group_name": "Salud", "catalog_name": "Mother and Child", "code": "MCTS", "schema": schema}
+    body = {
+        "group_name": "Salud",
+        "catalog_name": "Mother and Child",
+        "code": "MCTS",
+        "schema": schema,
+    }
     for _copy in range(2):
         answer = call(gs, "POST", "database/modify", body)
         assert answer.status == 200
@@ -312,9 +357,16 @@ def test_people_are_not_unique_by_name_or_birth_certificate(gs: str) -> None:
         ("EE123456789012", "John", "Smith", "RR-1234567890"),
         ("EE383838348834", "Ana", "Adams", "RR-0987654321"),
     ):
-        content = {"ID": record_id, "FirstName": first, "LastName": last, "BirthCertificateID": certificate}
+        content = {
+            "ID": record_id,
+            "FirstName": first,
+            "LastName": last,
+            "BirthCertificateID": certificate,
+        }
         assert call(gs, "POST", f"{REGISTRY}/create", {"write": {"content": content}}).status == 200
-        found = assert_json(call(gs, "GET", f"{REGISTRY}?filter=BirthCertificateID&search={certificate}"))
+        found = assert_json(
+            call(gs, "GET", f"{REGISTRY}?filter=BirthCertificateID&search={certificate}")
+        )
         assert found["count"] == 2
 
 

@@ -19,5 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["port"] is None:
             ports = getattr(settings, "INTEROP_REGISTRY_PORTS", fake.DEFAULT_PORTS)
-            options["port"] = ports.get(options["registry"], fake.DEFAULT_PORTS[options["registry"]])
+            options["port"] = ports.get(
+                options["registry"], fake.DEFAULT_PORTS[options["registry"]]
+            )
         fake.serve_from_options(options)

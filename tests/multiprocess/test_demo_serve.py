@@ -109,7 +109,8 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_helpers(
     first = int(env["VENTANILLA_INTEROP_REGISTRY_PORT_BASE"])
     registries = {name: f"http://127.0.0.1:{first + i}" for i, name in enumerate(REGISTRIES)}
     for url in registries.values():
-        wait_until_serving(f"{url}/", server)
+        wait_until_serving(f"{url}/_fake/health", server)
+        assert fetch(f"{url}/_fake/health")[0] == 200
     # RENIEC answers a DNI read on its own port, as the mediator will forward it.
     status, body = post_json(
         f"{registries['reniec']}/data/personas/1.0/read",

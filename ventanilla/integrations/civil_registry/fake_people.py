@@ -1,10 +1,12 @@
-"""The people the fake civil registry knows: made up, Peruvian-looking, never real. The demo and
-other apps' tests pick from here instead of hard-coding numbers:
+"""The people the civil registries know in the demo and the tests: made up, Peruvian-looking,
+never real. The fake RENIEC and Migraciones (ventanilla/integrations/registries) hold them; the
+demo and other apps' tests pick from here instead of hard-coding numbers:
 
     from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI, PERSONS
 
-`PERSONS` holds each person exactly as `civil_registry_client()` returns them from the fake;
-the records that answer with a restriction (a minor, a deceased person) are apart.
+`PERSONS` holds each person the registries let an account be opened with (names and birth date
+as the civil registry client returns them; the ubigeo is the registry's); the records that
+answer with a restriction (a minor, a deceased person) are apart.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from .client import Person
 
 @dataclass(frozen=True)
 class Record:
-    """One entry of the fake's register: the person plus what the protocol carries besides
-    the names (and the birth date, which the protocol does not carry but decides "minor")."""
+    """One entry of the fake registries: the person plus what the registry holds besides the
+    names (the birth date decides "minor")."""
 
     document_type: str  # "dni" | "ce"
     number: str
@@ -49,7 +51,7 @@ class Record:
             given_names=self.given_names,
             first_surname=self.first_surname,
             second_surname=self.second_surname,
-            birth_date=None,
+            birth_date=self.born,
             ubigeo="",
             residence=self.residence,
         )
@@ -259,7 +261,7 @@ RECORDS: tuple[Record, ...] = (
         "VIUDO",
         "FALLECIMIENTO",
     ),
-    # A minor: RENIEC withholds the data (coResultado 0001).
+    # A minor: no account (the registry's birth date says so).
     _dni(
         "74563210",
         "THIAGO SEBASTIÁN",
@@ -274,7 +276,7 @@ RECORDS: tuple[Record, ...] = (
     _ce("003456789", "WEI", "CHEN", "", "1979-04-16", "RESIDENTE"),
     _ce("004567890", "YORMAN JOSÉ", "RODRÍGUEZ", "BRICEÑO", "1993-06-11", "FAMILIAR DE RESIDENTE"),
     _ce("006789012", "MARIE CLAIRE", "DUBOIS", "", "1968-09-27", "RENTISTA"),
-    # A minor: Migraciones withholds the data (strNumRespuesta 0007).
+    # A minor: no account.
     _ce(
         "005678901",
         "VALENTINA SOFÍA",
@@ -291,7 +293,7 @@ MINOR_FOREIGN_CARD = "005678901"
 UNKNOWN_DNI = "48765123"  # a well-formed DNI the registry does not hold
 UNKNOWN_FOREIGN_CARD = "009999999"
 
-# Everyone the fake answers with a person, as the client returns them.
+# Everyone the civil registry client answers with a person.
 PERSONS: tuple[Person, ...] = tuple(
     r.person for r in RECORDS if not r.restriction and not r.is_minor()
 )

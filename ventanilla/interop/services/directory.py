@@ -23,7 +23,7 @@ ALL_ENDPOINTS = [{"method": "*", "path": "**"}]
 _METHODS = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 
-def _check_part(value: str, label: str) -> str:
+def identifier_part_clean(value: str, label: str) -> str:
     value = (value or "").strip()
     if not _PART.match(value):
         raise ValidationError(
@@ -36,7 +36,7 @@ def _check_part(value: str, label: str) -> str:
     return value
 
 
-def _check_endpoints(endpoints: Any) -> list[dict[str, str]]:
+def endpoints_clean(endpoints: Any) -> list[dict[str, str]]:
     if endpoints is None:
         return [dict(e) for e in ALL_ENDPOINTS]
     message = _(
@@ -56,7 +56,7 @@ def _check_endpoints(endpoints: Any) -> list[dict[str, str]]:
     return clean
 
 
-def _check_aliases(aliases: Any) -> dict[str, list[str]]:
+def aliases_clean(aliases: Any) -> dict[str, list[str]]:
     if aliases is None:
         return {}
     if not isinstance(aliases, dict) or not all(
@@ -69,7 +69,7 @@ def _check_aliases(aliases: Any) -> dict[str, list[str]]:
     return {k: list(v) for k, v in aliases.items()}
 
 
-def _is_http_url(url: str) -> bool:
+def provider_url_valid(url: str) -> bool:
     """http(s)://host[:port]/path; the host may be a bare name (a container's) as well."""
     if len(url) > 500 or any(c.isspace() for c in url):
         return False
@@ -79,6 +79,21 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def legal_basis_clean(*, consent_required: bool, legal_basis: str) -> str:
+    """A grant without the citizen's consent rests on a written legal basis."""
+    legal_basis = (legal_basis or "").strip()
+    if not consent_required and not legal_basis:
+        raise ValidationError(
+            _(
+                "Para consultar datos sin el consentimiento de la persona hace falta una base "
+                "legal: escriba la norma que autoriza el acceso."
+            )
+        )
+    if len(legal_basis) > 300:
+        raise ValidationError(_("La base legal no puede pasar de 300 caracteres."))
+    return legal_basis
 
 
 def _owner_institution_id(service: Service) -> int | None:
@@ -98,9 +113,9 @@ def member_ensure(
     """The member `instance/member_class/member_code`, made or brought up to date (name, and
     the institution when one is given; an existing link is never dropped)."""
     key = {
-        "instance": _check_part(instance, _("La instancia")),
-        "member_class": _check_part(member_class, _("La clase")),
-        "member_code": _check_part(member_code, _("El código del miembro")),
+        "instance": identifier_part_clean(instance, _("La instancia")),
+        "member_class": identifier_part_clean(member_class, _("La clase")),
+        "member_code": identifier_part_clean(member_code, _("El código del miembro")),
     }
     name = (name or "").strip()[:300] or key["member_code"]
     member, created = Member.objects.get_or_create(
@@ -133,7 +148,7 @@ def member_ensure(
 @transaction.atomic
 def subsystem_ensure(*, member: Member, code: str, name: str = "", actor: Any = None) -> Subsystem:
     """The subsystem `code` of `member`, made or renamed."""
-    code = _check_part(code, _("El código del subsistema"))
+    code = identifier_part_clean(code, _("El código del subsistema"))
     name = (name or "").strip()[:300]
     subsystem, created = Subsystem.objects.get_or_create(
         member=member, code=code, defaults={"name": name}
@@ -172,9 +187,9 @@ def service_register(
 ) -> Service:
     """Register (or update) the service `code` of `subsystem`, forwarded to `url`.
     `endpoints` None means every method and path."""
-    code = _check_part(code, _("El código del servicio"))
+    code = identifier_part_clean(code, _("El código del servicio"))
     url = (url or "").strip()
-    if not _is_http_url(url):
+    if not provider_url_valid(url):
         raise ValidationError(
             _("La dirección del proveedor «%(url)s» no es una URL http(s) válida.")
             % {"url": url[:200]}
@@ -192,11 +207,11 @@ def service_register(
         "version": (version or "v1").strip()[:32],
         "service_type": service_type,
         "openapi": openapi or "",
-        "endpoints": _check_endpoints(endpoints),
+        "endpoints": endpoints_clean(endpoints),
         "data_description": (data_description or "").strip()[:300],
         "personal_data": bool(personal_data),
         "timeout_seconds": float(timeout_seconds),
-        "aliases": _check_aliases(aliases),
+        "aliases": aliases_clean(aliases),
     }
     service = Service.objects.filter(subsystem=subsystem, code=code).first()
     created = service is None
@@ -221,6 +236,22 @@ def service_register(
 
 
 @transaction.atomic
+def service_set_enabled(*, service: Service, enabled: bool, actor: Any) -> Service:
+    """Take a service off the exchange (calls answer Server.UnknownService) or back on."""
+    if service.enabled != enabled:
+        service.enabled = enabled
+        service.save(update_fields=["enabled", "updated_at"])
+        record(
+            actor=actor,
+            action="interop.service_enable" if enabled else "interop.service_disable",
+            target=service,
+            data={"service": service.identifier},
+            institution_id=_owner_institution_id(service),
+        )
+    return service
+
+
+@transaction.atomic
 def access_right_grant(
     *,
     service: Service,
@@ -231,16 +262,7 @@ def access_right_grant(
 ) -> AccessRight:
     """Let `client` call `service`. Without the citizen's consent only on a legal basis,
     written down. Granting again updates the terms."""
-    legal_basis = (legal_basis or "").strip()
-    if not consent_required and not legal_basis:
-        raise ValidationError(
-            _(
-                "Para consultar datos sin el consentimiento de la persona hace falta una base "
-                "legal: escriba la norma que autoriza el acceso."
-            )
-        )
-    if len(legal_basis) > 300:
-        raise ValidationError(_("La base legal no puede pasar de 300 caracteres."))
+    legal_basis = legal_basis_clean(consent_required=consent_required, legal_basis=legal_basis)
     right, created = AccessRight.objects.get_or_create(
         service=service,
         client=client,

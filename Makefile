@@ -47,6 +47,8 @@ data: install
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py setup_demo --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py govstack_registration_load
+	$(PY) manage.py interop_setup
+	$(PY) manage.py interop_govstack_load
 
 demo: data
 	@echo "Sirviendo en http://$(HOST):$(PORT)/ (Ctrl+C para detener)"

@@ -610,6 +610,12 @@ def _raw(q: dict[str, Any], value: Any, name: str) -> dict[str, Any]:
     return {name: str(value)}
 
 
+def question_data(*, question: dict[str, Any], value: Any) -> dict[str, Any]:
+    """A (non-group) question's stored answer as the form data a browser would send for it
+    (field name → str or list of str): what a read-only, prefilled question posts."""
+    return _raw(question, value, field_name(str(question.get("id"))))
+
+
 class _Data(dict[str, Any]):
     def getlist(self, key: str) -> list[str]:
         value = self.get(key, [])

@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("servicios/<slug:slug>/", views.service_start, name="start"),
     path("servicios/<slug:slug>/empezar/", views.service_begin, name="begin"),
     path("solicitudes/<uuid:public_id>/revisar/", views.application_check, name="check"),
+    path(
+        "solicitudes/<uuid:public_id>/autorizar-datos/",
+        views.application_consent,
+        name="consent",
+    ),
     path("solicitudes/<uuid:public_id>/<slug:page_id>/", views.application_page, name="page"),
     path("mis-tramites/", views.case_list, name="list"),
     path("mis-tramites/<str:reference>/", views.case_detail, name="detail"),

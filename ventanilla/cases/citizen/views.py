@@ -55,8 +55,22 @@ from ventanilla.cases.services.applications import (
 from ventanilla.cases.services.deadlines import due_label
 from ventanilla.cases.services.documents import receipt_pdf
 from ventanilla.cases.services.handling import case_correction_submit, case_message_reply
+from ventanilla.cases.services.prefill import (
+    application_prefill_authorize,
+    application_prefill_decline,
+    application_prefill_keyed,
+    prefill_entries,
+    prefill_notice,
+    prefill_pending,
+    prefill_plan,
+)
 from ventanilla.cases.services.submission import case_submit
-from ventanilla.formbuilder.answers import answers_summary, page_initial, page_read
+from ventanilla.formbuilder.answers import (
+    answer_display,
+    answers_summary,
+    page_initial,
+    page_read,
+)
 from ventanilla.formbuilder.conditions import pages_visible
 from ventanilla.formbuilder.definition import question_index, status_label
 from ventanilla.formbuilder.models import DigitalService
@@ -113,9 +127,16 @@ def _sent_url(case: Case) -> str:
     return reverse("cases_citizen:sent", kwargs={"reference": case.reference})
 
 
+def _consent_url(application: Application) -> str:
+    return reverse("cases_citizen:consent", kwargs={"public_id": application.public_id})
+
+
 def _resume_url(application: Application) -> str:
-    """Where the citizen picks up: the first page not done yet (or the exit page reached), or
-    the check page when every page is done."""
+    """Where the citizen picks up: the consent step when the form reads registries and they
+    were not asked yet, then the first page not done yet (or the exit page reached), or the
+    check page when every page is done."""
+    if prefill_pending(application):
+        return _consent_url(application)
     for page in pages_visible(application.service_version.definition, application.answers):
         if page.get("exit") or page["id"] not in application.completed_pages:
             return _page_url(application, str(page["id"]))
@@ -216,6 +237,7 @@ def _page_context(
     pages = [p for p in pages_visible(definition, application.answers) if not p.get("exit")]
     ids = [str(p["id"]) for p in pages]
     index = ids.index(page["id"]) if page["id"] in ids else 0
+    prefilled = _prefilled_shown(application, page.get("questions") or [])
     if back_to_check:
         back = _check_url(application)
     elif index > 0:
@@ -240,7 +262,24 @@ def _page_context(
         "step": index + 1,
         "steps": len(ids),
         "multipart": any(q.get("type") == "file" for q in page.get("questions") or []),
-        "single": _single_question(page),
+        "single": _single_question(page) and not prefilled,
+        "prefilled": prefilled,
+    }
+
+
+def _prefilled_shown(
+    application: Application, questions: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """{question id: {"text": the value as a person reads it, "label": "RENIEC", …}} of the
+    questions answered from a registry: shown read-only."""
+    entries = prefill_entries(application)
+    return {
+        str(q["id"]): {
+            **entries[str(q["id"])],
+            "text": answer_display(question=q, value=entries[str(q["id"])]["value"]),
+        }
+        for q in questions
+        if str(q.get("id")) in entries
     }
 
 
@@ -266,6 +305,8 @@ def application_page(request: HttpRequest, public_id: uuid.UUID, page_id: str) -
     service = application.service_version.service
     if (redirect := _level_redirect(request, service)) is not None:
         return redirect
+    if prefill_pending(application):
+        return HttpResponseRedirect(_consent_url(application))
     definition = application.service_version.definition
     page = next(
         (p for p in pages_visible(definition, application.answers) if p["id"] == page_id), None
@@ -341,6 +382,10 @@ def application_page(request: HttpRequest, public_id: uuid.UUID, page_id: str) -
             back_to_check=back_to_check,
         )
         return render(request, "cases/citizen/page.html", context, status=400)
+    # An answer a registry is looked up by (a plate) was saved: read it now, outside the
+    # page's transaction; a failure only leaves those questions editable.
+    application_prefill_keyed(application=application, by=request.user)
+    application.refresh_from_db()
     resume = _resume_url(application)
     if back_to_check or resume == _check_url(application):
         return _see_other(resume)
@@ -349,6 +394,51 @@ def application_page(request: HttpRequest, public_id: uuid.UUID, page_id: str) -
     if page_id in ids and ids.index(page_id) + 1 < len(ids):
         return _see_other(_page_url(application, ids[ids.index(page_id) + 1]))
     return _see_other(resume)
+
+
+# --- Once-only: the consent step before the first page ----------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The registries the form reads, who reads them and what for: "Autorizar y continuar"
+    reads them (a registry that fails says so, keeps the draft, and offers to try again or to
+    type the data); "Prefiero escribir mis datos" leaves every question editable."""
+    application = _application_or_404(request, public_id)
+    if application.case_id is not None:
+        return _see_other(_sent_url(application.case))  # type: ignore[arg-type]
+    service = application.service_version.service
+    if (redirect := _level_redirect(request, service)) is not None:
+        return redirect
+    notice, retry, status = "", False, 200
+    if request.method == "POST":
+        action = request.POST.get("accion", "")
+        if action == "escribir":
+            application_prefill_decline(application=application, by=request.user)
+            return _see_other(_resume_url(application))
+        if action == "autorizar":
+            outcome = application_prefill_authorize(application=application, by=request.user)
+            if outcome.ok:
+                return _see_other(_resume_url(application))
+            notice, retry = prefill_notice(outcome.problems, retry=outcome.retry), outcome.retry
+            status = 503 if outcome.retry else 200
+    elif not prefill_pending(application):
+        return HttpResponseRedirect(_resume_url(application))
+    plan = [p for p in prefill_plan(application=application) if p.available]
+    context = {
+        "application": application,
+        "service": service,
+        "plan": plan,
+        "notice": notice,
+        "retry": retry,
+        "filled": prefill_entries(application),
+        "back": reverse("cases_citizen:start", kwargs={"slug": service.slug}),
+        "errors": {},
+        "summary": [],
+    }
+    return render(request, "cases/citizen/consent.html", context, status=status)
 
 
 class _Query(dict[str, Any]):
@@ -420,6 +510,7 @@ def application_check(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             for page, rows in summary
         ],
         "key": key,
+        "prefilled": prefill_entries(application),
         "errors": errors,
         "summary": summary_errors(errors),
         "back": _page_url(application, application.completed_pages[-1])

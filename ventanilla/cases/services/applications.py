@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from ventanilla.audit import services as audit
 from ventanilla.cases.models import Application, Case, CaseFile, Satisfaction
-from ventanilla.formbuilder.answers import PageOutcome, field_name, file_check, page_read
+from ventanilla.formbuilder.answers import (
+    PageOutcome,
+    field_name,
+    file_check,
+    page_read,
+    question_data,
+)
 from ventanilla.formbuilder.conditions import answers_prune, pages_visible
 from ventanilla.formbuilder.definition import NO_ANSWER_TYPES, page_index, question_index
 from ventanilla.formbuilder.models import DigitalService
@@ -103,6 +109,7 @@ def application_page_save(
             ]
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
+        _prefilled_keep(application, page, posted)
         outcome = page_read(
             definition=definition, page_id=page_id, data=posted, answers=application.answers
         )
@@ -128,6 +135,21 @@ def application_page_save(
         application.completed_pages = completed
         application.save(update_fields=["answers", "completed_pages", "updated_at"])
     return outcome
+
+
+def _prefilled_keep(application: Application, page: dict[str, Any], posted: "_Posted") -> None:
+    """Answers read from a registry are read-only: whatever was posted for them is replaced
+    by the value read (a tampered form changes nothing)."""
+    prefill = application.prefill or {}
+    for question in page.get("questions") or []:
+        entry = prefill.get(str(question.get("id")))
+        if not isinstance(entry, dict) or "value" not in entry:
+            continue
+        prefix = field_name(str(question["id"]))
+        for key in [k for k in posted.lists if k == prefix or k.startswith(prefix + "-")]:
+            del posted.lists[key]
+        for key, value in question_data(question=question, value=entry["value"]).items():
+            posted.lists[key] = list(value) if isinstance(value, list) else [value]
 
 
 def application_uploads_store(

@@ -20,6 +20,7 @@ from ventanilla.cases.permissions import can_handle_for_institution
 from ventanilla.cases.services.deadlines import business_days_add
 from ventanilla.cases.services.events import case_event_add, case_webhook
 from ventanilla.cases.services.notifications import case_recipients, mail_after_commit
+from ventanilla.cases.services.prefill import answer_sources_for
 from ventanilla.cases.services.references import reference_next
 from ventanilla.formbuilder.answers import answers_check
 from ventanilla.formbuilder.conditions import answers_prune
@@ -84,6 +85,7 @@ def _case_new(
     key: str | None,
     external: dict[str, Any] | None,
     initial: str,
+    answer_sources: dict[str, Any] | None = None,
 ) -> Case:
     now = timezone.now()
     workflow = version.workflow if version is not None else {}
@@ -99,6 +101,7 @@ def _case_new(
         applicant_name=applicant_name[:300],
         applicant_document=applicant_document[:12],
         answers=answers,
+        answer_sources=answer_sources or {},
         status=initial,
         status_changed_at=now,
         submitted_at=now,
@@ -210,6 +213,8 @@ def _submit(*, application: Application, by: Any, key: str | None) -> Case:
             key=key,
             external=None,
             initial=str(version.workflow.get("initial") or ""),
+            # Where each answer read from a registry came from (once-only): kept with the case.
+            answer_sources=answer_sources_for(application=locked, answers=answers),
         )
         case_files_attach(
             case=case,

@@ -154,7 +154,7 @@ class Store:
         search, field, ordering = one("search"), one("filter"), one("ordering")
         with self.lock:
             _spec, rows = self._table(name, version)
-            found = [r.content for r in rows]
+            found = [dict(r.content) for r in rows]
         exact = {k[len("query.") :]: v[-1] for k, v in params.items() if k.startswith("query.")}
         if exact:
             found = [c for c in found if _matches(c, exact)]
@@ -173,7 +173,7 @@ class Store:
         answer: dict[str, Any]
         if one("page") is None and one("pageSize") is None:
             # The whole result set in one page: count is the number of results.
-            answer = {"count": len(found), "results": [dict(c) for c in found]}
+            answer = {"count": len(found), "results": found}
             answer["previous"] = None
             return answer
         page = _positive(one("page") or "1", "page")
@@ -181,7 +181,7 @@ class Store:
         if size > MAX_PAGE_SIZE:
             raise Refused(400, f"pageSize no puede pasar de {MAX_PAGE_SIZE}.")
         start = (page - 1) * size
-        answer = {"count": len(found), "results": [dict(c) for c in found[start : start + size]]}
+        answer = {"count": len(found), "results": found[start : start + size]}
         plain = {k: v for k, v in params.items() if k not in ("page", "pageSize")}
 
         def link(number: int) -> str:

@@ -51,6 +51,7 @@ from ventanilla.formbuilder.views.forms import (
     question_fields,
     question_read,
 )
+from ventanilla.interop.sources import source_choices, source_get
 
 
 def question_url(
@@ -70,6 +71,40 @@ def _types(group_id: str | None) -> list[tuple[str, str]]:
     return [
         (k, _(v)) for k, v in QUESTION_TYPE_LABELS.items() if not (group_id and k in NOT_IN_GROUP)
     ]
+
+
+def _source_read(data: Any, question: dict[str, Any], group_id: str | None) -> dict[str, str]:
+    """The "take the value from a registry" choice into question["source"]; {field: error}."""
+    if group_id is not None:
+        return {}
+    raw = str(data.get("source", "") or "").strip()
+    if not raw:
+        question.pop("source", None)
+        return {}
+    code, _sep, name = raw.partition(":")
+    source = source_get(code)
+    if source is None or name not in source.fields:
+        return {"source": _("Elige un dato de la lista.")}
+    spec = {"from": code, "field": name}
+    if source.lookup == "key":
+        key = str(data.get("source_key", "") or "").strip()
+        if not key:
+            return {
+                "source_key": _("Elige la pregunta con la que se busca en %(l)s.")
+                % {"l": source.label}
+            }
+        spec["key"] = key
+    question["source"] = spec
+    return {}
+
+
+def _source_values(question: dict[str, Any]) -> dict[str, str]:
+    found = question.get("source")
+    spec: dict[str, Any] = found if isinstance(found, dict) else {}
+    return {
+        "source": f"{spec['from']}:{spec['field']}" if spec.get("from") else "",
+        "source_key": str(spec.get("key") or ""),
+    }
 
 
 def _question_page(
@@ -97,6 +132,7 @@ def _question_page(
             [_("Elige un tipo de pregunta de la lista.")],
         )
     values = question_fields(current) if current else {"required": True, "accept": []}
+    values.update(_source_values(current))
     cond_values = condition_fields(current.get("show_if"))
     known = earlier_index(definition, page_id, question_id or "")
     field_errors: dict[str, str] = {}
@@ -109,6 +145,7 @@ def _question_page(
         question, field_errors = question_read(
             request.POST, kind=kind, current=current, taken=all_ids(definition)
         )
+        field_errors.update(_source_read(request.POST, question, group_id))
         if group_id is None:
             condition, cond_errors = condition_read(request.POST, current.get("show_if"), known)
             field_errors.update(cond_errors)
@@ -178,6 +215,10 @@ def _question_page(
         "back": _back(service, page_id, group_id),
         "page_id": page_id,
         "question_id": question_id,
+        "source_choices": [] if group_id else source_choices(kind),
+        "source_keys": [
+            (qid, q.get("label") or qid) for qid, q in known.items() if q.get("type") == "text"
+        ],
         "compound": condition_is_compound(current.get("show_if")),
         "condition_now": condition_text(current.get("show_if"), service.draft_definition),
         **condition_context(service.draft_definition, page_id, question_id or "", cond_values),

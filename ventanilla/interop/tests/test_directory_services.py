@@ -2,6 +2,7 @@
 institution, no grant without consent unless a legal basis is written, idempotent."""
 
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -144,8 +145,8 @@ def test_member_identifiers_are_checked(fields: dict[str, str]) -> None:
 
 
 def test_service_register_checks_url_endpoints_and_aliases(client_subsystem: Subsystem) -> None:
-    base = {"subsystem": client_subsystem, "code": "s1", "title": "S"}
-    bad = [
+    base: dict[str, Any] = {"subsystem": client_subsystem, "code": "s1", "title": "S"}
+    bad: list[dict[str, Any]] = [
         {"url": "ftp://registro/"},
         {"url": "no es una url"},
         {"url": "http://r/", "endpoints": [{"method": "FETCH", "path": "/x"}]},
@@ -179,7 +180,7 @@ def test_service_register_is_idempotent_and_audits_changes(client_subsystem: Sub
 
 def test_institution_subsystem_by_ruc_and_without_one() -> None:
     with_ruc = InstitutionFactory(name="Municipalidad Provincial de Huancayo", ruc="20172557628")
-    without = InstitutionFactory(name="Entidad sin RUC", ruc="")
+    without: Any = InstitutionFactory(name="Entidad sin RUC", ruc="")
     subsystem = institution_subsystem(with_ruc)
     assert subsystem.identifier == "PE/GOB/20172557628/ventanilla"
     assert subsystem.member.institution == with_ruc

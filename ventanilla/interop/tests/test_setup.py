@@ -105,7 +105,9 @@ def test_peruvian_grants(institutions: dict[str, Any]) -> None:
             "licencias",
         }
         assert all(r.consent_required for r in rights)
-    assert subsystem_by_id(huancayo_id).member.institution == institutions["huancayo"]
+    huancayo = subsystem_by_id(huancayo_id)
+    assert huancayo is not None
+    assert huancayo.member.institution == institutions["huancayo"]
     grants = AuditEvent.objects.filter(action="interop.access_right_grant")
     assert grants.count() == AccessRight.objects.count() == 10
     # Each grant is in the trail of the service owner's institution, when it is loaded.

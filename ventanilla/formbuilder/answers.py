@@ -616,6 +616,20 @@ def question_data(*, question: dict[str, Any], value: Any) -> dict[str, Any]:
     return _raw(question, value, field_name(str(question.get("id"))))
 
 
+def answer_valid(*, question: dict[str, Any], value: Any) -> bool:
+    """True when `value` is an answer `question` accepts, by the same rules as a posted page
+    (a registry's value that does not fit must not be locked into a form)."""
+    bare = {k: v for k, v in question.items() if k != "show_if"}
+    data = _Data(question_data(question=bare, value=value))
+    outcome = page_read(
+        definition={"pages": [{"id": "x", "questions": [bare]}]},
+        page_id="x",
+        data=data,
+        answers={},
+    )
+    return outcome.ok and str(question.get("id")) in outcome.answers
+
+
 class _Data(dict[str, Any]):
     def getlist(self, key: str) -> list[str]:
         value = self.get(key, [])

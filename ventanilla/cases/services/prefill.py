@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.audit import services as audit
 from ventanilla.cases.models import Application
+from ventanilla.formbuilder.answers import answer_valid
 from ventanilla.formbuilder.conditions import answers_prune
 from ventanilla.interop.sources import (
     Source,
@@ -143,8 +144,8 @@ def _entries_from(
             field_name=str(spec.get("field")),
             record=record,
         )
-        if value is None:
-            continue  # the record's value does not fit: the citizen types it
+        if value is None or not answer_valid(question=question, value=value):
+            continue  # the record's value does not fit the question: the citizen types it
         entries[str(question["id"])] = {
             "value": value,
             "source": planned.source.code,

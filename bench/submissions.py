@@ -24,9 +24,7 @@ The load generator is Python threads on the same cores; every row pays it alike.
 
 import http.client
 import json
-import math
 import os
-import platform
 import re
 import signal
 import subprocess
@@ -41,16 +39,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from harness import Processes, Refused, children, cpu_seconds, ensure_quiet, wait_http  # noqa: E402
+from _harness import (  # noqa: E402
+    CACHE,
+    HOST,
+    Series,
+    app_env,
+    bench_main,
+    database_fresh,
+    django_boot,
+    django_side,
+    gunicorn_start,
+    machine,
+    migrate,
+    percentile,
+    redis_flush,
+    results_write,
+    run_clients,
+    static_collected,
+)
+from harness import Processes, children, cpu_seconds, ensure_quiet  # noqa: E402
 
-CACHE = BENCH / ".cache"
-RESULTS = BENCH / "results"
-PY = str(ROOT / ".venv" / "bin" / "python")
-HOST = "127.0.0.1"
 PORT = 18320
 DB_NAME = "ventanilla_bench_submissions"
 REDIS_DB = 11
@@ -72,74 +83,25 @@ FORM_FILE = BENCH / "submissions_form.json"
 SLUG = "bench-padron-comerciantes"
 
 
-def app_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}",
-        "DJANGO_SETTINGS_MODULE": "submissions_settings",
-        "VENTANILLA_DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
-        "VENTANILLA_CACHE_URL": f"redis://{HOST}:6379/{REDIS_DB}",
-        "VENTANILLA_STATIC_ROOT": str(CACHE / "static"),
-        "VENTANILLA_MEDIA_ROOT": str(CACHE / "submissions-media"),
-        "VENTANILLA_ALLOWED_HOSTS": f"{HOST},localhost",
-        "VENTANILLA_PURGE_URLS": "",
-        "VENTANILLA_SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-        "GUNICORN_BIND": f"{HOST}:{PORT}",
-        "GUNICORN_WORKERS": str(WORKERS),
-        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-run
-    }
-
-
-def manage(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PY, "manage.py", *args],
-        cwd=ROOT,
-        env=app_env(),
-        text=True,
-        capture_output=True,
-        timeout=timeout,
+def env() -> dict[str, str]:
+    return app_env(
+        database=DB_NAME,
+        redis_db=REDIS_DB,
+        port=PORT,
+        workers=WORKERS,
+        settings="submissions_settings",
+        VENTANILLA_MEDIA_ROOT=str(CACHE / "submissions-media"),
     )
-
-
-def django_side(command: str, *args: str, timeout: int = 1800) -> dict[str, Any]:
-    """Run this file's Django half (below `main`) with the application's settings."""
-    done = subprocess.run(
-        [PY, __file__, command, *args],
-        cwd=ROOT,
-        env=app_env(),
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-    )
-    if done.returncode:
-        raise SystemExit(f"bench: {command} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
 
 
 def prepare() -> dict[str, Any]:
     """A fresh bench database, migrated; static files; the service, the official, the citizens."""
-    pg = ["-h", HOST, "-U", "postgres"]
-    subprocess.run(["dropdb", *pg, "--if-exists", "--force", DB_NAME], check=True, timeout=120)
-    subprocess.run(["createdb", *pg, DB_NAME], check=True, timeout=60)
+    database_fresh(DB_NAME)
     print(f"  database {DB_NAME} made again; migrating…")
-    done = manage("migrate", "--noinput")
-    if done.returncode:
-        raise SystemExit(f"bench: migrate failed:\n{done.stdout}{done.stderr}")
-    manifest = CACHE / "static" / "staticfiles.json"
-    newest = max(p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file())
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
-        print("  collecting static files (manage.py collectstatic)…")
-        done = manage("collectstatic", "--noinput", "--verbosity", "0")
-        if done.returncode:
-            raise SystemExit(f"bench: collectstatic failed:\n{done.stderr[-1500:]}")
-    subprocess.run(
-        ["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"],
-        check=True,
-        timeout=30,
-        stdout=subprocess.DEVNULL,
-    )
-    return django_side("setup", str(CLIENTS))
+    migrate(env())
+    static_collected(env())
+    redis_flush(REDIS_DB)
+    return django_side(__file__, env(), "setup", str(CLIENTS))
 
 
 # ---- HTTP: one fresh connection per request, a cookie jar per client ----------------------
@@ -409,49 +371,6 @@ def reference_in(location: str) -> str:
 # ---- Load ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Series:
-    seconds: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-
-def run_clients(
-    clients: int, task: Callable[[int], dict[str, Any]], per_client: int
-) -> tuple[dict[str, Series], float]:
-    """`clients` threads released together, each calling task(client) per_client times."""
-    series: dict[str, Series] = {}
-    lock = threading.Lock()
-    gate = threading.Barrier(clients + 1)
-
-    def worker(number: int) -> None:
-        gate.wait()
-        for _ in range(per_client):
-            try:
-                timings = task(number)
-            except Exception as error:  # every failure is counted and shown
-                with lock:
-                    series.setdefault("failed", Series()).failures.append(str(error)[:300])
-                continue
-            with lock:
-                for name, value in timings.items():
-                    values = value if isinstance(value, list) else [value]
-                    series.setdefault(name, Series()).seconds.extend(values)
-
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    gate.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return series, time.perf_counter() - started
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else 0.0
-
-
 def row(
     label: str,
     values: list[float],
@@ -521,20 +440,17 @@ def measure(
 def run(procs: Processes) -> dict[str, Any]:
     started = datetime.now()
     print(f"Preparing (PostgreSQL {DB_NAME}, Redis db {REDIS_DB}, {CLIENTS} citizens)…")
-    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
     setup = prepare()
     signal.alarm(TIME_LIMIT)
-    server = procs.start(
-        "gunicorn",
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "deploy/gunicorn.conf.py"],
-        log=CACHE / "logs" / "submissions_app.log",
-        cwd=ROOT,
-        env=app_env(),
-    )
-    wait_http(f"http://{HOST}:{PORT}{EMPTY_PATH}", server, "gunicorn")
+    server = gunicorn_start(procs, env(), log="submissions_app.log", ready_path=EMPTY_PATH)
     print(f"  logging in {CLIENTS} citizens (not timed)…")
     clients = [Client(n, dni, Browser()) for n, dni in enumerate(setup["dnis"])]
-    run_clients(CLIENTS, lambda n: (login(clients[n].browser, clients[n].dni), {})[1], 1)
+
+    def log_in(n: int) -> dict[str, Any]:
+        login(clients[n].browser, clients[n].dni)
+        return {}
+
+    run_clients(CLIENTS, log_in, 1)
     missing = [c.dni for c in clients if "sessionid" not in c.browser.cookies]
     if missing:
         raise SystemExit(f"bench: {len(missing)} citizens could not log in, e.g. {missing[0]}")
@@ -575,7 +491,7 @@ def run(procs: Processes) -> dict[str, Any]:
     seen = sorted(ref for c in clients for ref in c.references)
     doubles = [pair for c in clients for pair in c.doubles]
     print("Checking that every submission is stored exactly once…")
-    stored = django_side("check", json.dumps({"references": seen}))
+    stored = django_side(__file__, env(), "check", json.dumps({"references": seen}))
     stored["double_clicks"] = len(doubles)
     stored["double_clicks_same_case"] = sum(1 for a, b in doubles if a and a == b)
     stored["references_seen"] = len(seen)
@@ -597,7 +513,7 @@ def run(procs: Processes) -> dict[str, Any]:
     )
 
     print(f"Inbox: bulk-inserting {INBOX_CASES:,} cases in the institution…")
-    bulk = django_side("bulk", str(INBOX_CASES))
+    bulk = django_side(__file__, env(), "bulk", str(INBOX_CASES))
     print(f"  {bulk['cases']:,} cases in the institution ({bulk['seconds']:.1f} s)")
     official = Browser()
     login(official, OFFICIAL)
@@ -617,7 +533,7 @@ def run(procs: Processes) -> dict[str, Any]:
     rows += measure(
         server, 1, inbox, INBOX_SAMPLES, {"inbox": f"inbox page, {bulk['cases']:,} cases (HTTP)"}
     )
-    alone = django_side("selector", str(INBOX_SAMPLES))
+    alone = django_side(__file__, env(), "selector", str(INBOX_SAMPLES))
     for name, label in (
         ("list", "inbox selector alone: first page"),
         ("counts", "inbox selector alone: status counts"),
@@ -690,11 +606,7 @@ def report(result: dict[str, Any]) -> int:
     if failed:
         print(f"!! failures in: {', '.join(failed)} — those figures are not a clean run")
     result["summary"] = summary
-    result["machine"] = {
-        "cores": cores,
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
+    result["machine"] = machine()
     result["settings"] = {
         "clients": CLIENTS,
         "submissions": SUBMISSIONS,
@@ -704,31 +616,12 @@ def report(result: dict[str, Any]) -> int:
         "busy_limit": BUSY_LIMIT,
         "sessions": "Redis (config.settings.prod)",
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"submissions-{datetime.now():%Y-%m-%d-%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"\nwritten {path.relative_to(ROOT)}")
+    print(f"\nwritten {results_write('submissions', result)}")
     return 1 if failed or not stored["exactly_once"] else 0
 
 
 def main() -> int:
-    procs = Processes()
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(f"bench: stopped by signal {signum} (time limit {TIME_LIMIT}s or TERM)")
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGALRM, stop)
-    try:
-        return report(run(procs))
-    except Refused as refused:
-        print(refused.code, file=sys.stderr)
-        return 3
-    except KeyboardInterrupt:
-        print("bench: interrupted; stopping everything it started", file=sys.stderr)
-        return 130
-    finally:
-        procs.stop_all()
+    return bench_main(run, report, time_limit=TIME_LIMIT)
 
 
 # ---- The Django half, run in a child process with the application's settings ---------------
@@ -969,10 +862,7 @@ def django_selector(samples: int) -> dict[str, Any]:
 
 
 def django_main(command: str, argument: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_boot()
     handlers: dict[str, Callable[..., dict[str, Any]]] = {
         "setup": lambda a: django_setup(int(a)),
         "check": django_check,

@@ -55,6 +55,10 @@ from ventanilla.ubigeo.selectors import district_names
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "formbuilder" / "reference" / "services"
 MTC_FILE = REFERENCE_DIR / "mtc-permiso-especial-de-transito.json"
 MUNI_FILE = REFERENCE_DIR / "muni-mesa-de-partes-digital.json"
+# Once-only (issue 6): prefilled from RENIEC and SUNAT through the mediator, for Huancayo, the
+# municipality the Peruvian directory grants those registries to. No cases: a read happens only
+# when a citizen authorises it.
+BODEGA_FILE = REFERENCE_DIR / "muni-licencia-funcionamiento-bodega.json"
 # The gob.pe page of each municipality's own mesa de partes (see the file's meta).
 MUNI_PROCEDURE_GOBPE_ID = {"munihuancayo": 11017, "munisanbartolo": 27434}
 
@@ -715,4 +719,40 @@ def demo_services_ensure(
             _("Sin expedientes de demostración: faltan los distritos %(c)s (load_reference_data).")
             % {"c": ", ".join(missing)}
         )
+    _bodega_ensure(muni=muni, user_ensure=user_ensure, outcome=outcome)
     return outcome
+
+
+def _bodega_ensure(*, muni: Institution, user_ensure: UserEnsure, outcome: DemoOutcome) -> None:
+    """The once-only demo service, published for its institution (Huancayo); nothing is read
+    from a registry here."""
+    data = reference_service(BODEGA_FILE)
+    meta = data["meta"]
+    institution = Institution.objects.filter(slug=meta["institution"]).first()
+    if institution is None:
+        outcome.notes.append(
+            _("Sin «%(s)s»: la Municipalidad Provincial de Huancayo no está en el directorio.")
+            % {"s": meta["name"]}
+        )
+        return
+    short = "muni" if institution == muni else "mph"
+    with transaction.atomic():
+        designer, c1 = _official(
+            user_ensure, f"designer.{short}",
+            _("Diseño de servicios %(i)s") % {"i": institution.acronym or institution.name},
+            institution, Role.SERVICE_DESIGNER,
+        )  # fmt: skip
+        service, c2 = _service_ensure(
+            data=data,
+            institution=institution,
+            procedure=None,
+            designer=designer,
+            slug=meta["slug"],
+            reference_prefix=meta["reference_prefix"],
+        )
+        outcome.changes += c1 + c2
+    if short != "muni":
+        outcome.accounts.append(
+            (f"designer.{short}", _("diseñador de servicios de %(i)s") % {"i": institution.name})
+        )
+    outcome.services.append((service.name, f"/servicios/{service.slug}/", institution.name))

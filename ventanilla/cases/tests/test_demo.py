@@ -81,7 +81,7 @@ def test_setup_demo_cases_in_every_status_of_both_services_and_second_run_change
     assert "/servicios/mtc-permiso-especial-de-transito/" in printed
 
     permit = DigitalService.objects.get(slug="mtc-permiso-especial-de-transito")
-    desk = DigitalService.objects.get(institution=muni)
+    desk = DigitalService.objects.get(institution=muni, slug="mph-mesa-de-partes-digital")
     assert permit.institution == mtc
     assert permit.min_assurance == "two_factor"
     assert permit.current_version is not None

@@ -3,8 +3,9 @@
 import pytest
 from django.core.cache import cache
 
-# The fake civil registry, as its own process (fixtures `civil_registry`, `civil_registry_fake`).
-pytest_plugins = ["ventanilla.integrations.civil_registry.testing"]
+# The fake registries, each its own process (`registry_processes`), and the mediator's directory
+# pointing at them (`interop_directory`, `civil_registry`, `civil_registry_fake`).
+pytest_plugins = ["ventanilla.integrations.registries.testing", "ventanilla.interop.testing"]
 
 
 @pytest.fixture(autouse=True)

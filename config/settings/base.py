@@ -94,7 +94,6 @@ INSTALLED_APPS = [
     "ventanilla.cases",
     "ventanilla.interop",
     "ventanilla.api",
-    "ventanilla.integrations.civil_registry",
     "ventanilla.integrations.registries",
     "oauth2_provider",  # before ventanilla.oidc: its admin registers our Application admin
     "ventanilla.oidc",
@@ -228,21 +227,6 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get(
     "VENTANILLA_FROM_EMAIL", "Ventanilla <no-responder@ventanilla.gob.pe>"
 )
-
-# The civil registry through PIDE: RENIEC (DNI) and Migraciones (carné de extranjería)
-# (docs/decisions/0006-civil-registry-integration.md). The defaults are the fake's, which
-# `make demo` starts; production sets every one of these.
-CIVIL_REGISTRY_URL = os.environ.get("VENTANILLA_CIVIL_REGISTRY_URL", "http://127.0.0.1:8901")
-CIVIL_REGISTRY_MIGRACIONES_URL = os.environ.get(
-    "VENTANILLA_CIVIL_REGISTRY_MIGRACIONES_URL", CIVIL_REGISTRY_URL
-)
-CIVIL_REGISTRY_USER_DNI = os.environ.get("VENTANILLA_CIVIL_REGISTRY_USER_DNI", "09876543")
-CIVIL_REGISTRY_USER_RUC = os.environ.get("VENTANILLA_CIVIL_REGISTRY_USER_RUC", "20600000005")
-CIVIL_REGISTRY_PASSWORD = os.environ.get("VENTANILLA_CIVIL_REGISTRY_PASSWORD", "ventanilla-fake")
-CIVIL_REGISTRY_INSTITUTION = os.environ.get("VENTANILLA_CIVIL_REGISTRY_INSTITUTION", "VENTANILLA")
-CIVIL_REGISTRY_MAC = os.environ.get("VENTANILLA_CIVIL_REGISTRY_MAC", "02:00:00:00:00:01")
-CIVIL_REGISTRY_IP = os.environ.get("VENTANILLA_CIVIL_REGISTRY_IP", "127.0.0.1")
-CIVIL_REGISTRY_TIMEOUT = float(os.environ.get("VENTANILLA_CIVIL_REGISTRY_TIMEOUT", "3"))
 
 # Single sign-on: Ventanilla as an OpenID Connect provider (django-oauth-toolkit), see
 # docs/decisions/0008-openid-connect-provider.md. Code flow with PKCE S256 only.

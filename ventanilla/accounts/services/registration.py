@@ -1,7 +1,9 @@
 """A citizen's account: a document the civil registry confirms, an e-mail and a password.
 
-The names come from the registry, never from the form. The registry is asked before anything is
-written, so a registry that is down leaves nothing behind."""
+The names come from the registry (RENIEC or Migraciones, asked through the information mediator),
+never from the form. The registry is asked before anything is written and outside any transaction
+(the mediator's log entry of the lookup must commit on its own), so a registry that is down leaves
+no account behind."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,8 +26,8 @@ from ventanilla.integrations.civil_registry.client import (
     Person,
     PersonNotFound,
     PersonRestricted,
-    civil_registry_client,
 )
+from ventanilla.interop.services.civil_registry import civil_registry_client
 
 # A second submit of the same form within this time is the same registration (a double click).
 REPEAT_WINDOW = timedelta(minutes=5)
@@ -76,6 +78,7 @@ def document_parse(*, document_type: str, number: str, check_digit: str = "") ->
 
 
 def _registry_person(document: Document) -> Person:
+    # Never inside transaction.atomic: the mediator refuses to log an exchange that could roll back.
     client = civil_registry_client()
     try:
         if document.type == DocumentType.DNI:

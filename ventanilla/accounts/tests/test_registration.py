@@ -16,7 +16,7 @@ from ventanilla.integrations.civil_registry.fake_people import (
     UNKNOWN_DNI,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 User = get_user_model()
 PASSWORD = "una-clave-larga-2026"
 

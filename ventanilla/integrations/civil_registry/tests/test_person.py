@@ -1,9 +1,6 @@
 """How a registry person is shown."""
 
-from django.conf import settings
-
 from ventanilla.integrations.civil_registry.client import Person
-from ventanilla.integrations.civil_registry.fake import DEFAULT_CREDENTIALS
 
 
 def person(given: str, first: str, second: str) -> Person:
@@ -30,11 +27,3 @@ def test_full_name_without_second_surname_has_no_double_space():
 
 def test_full_name_capitalises_each_part_of_hyphens_and_apostrophes():
     assert person("MARÍA-JOSÉ", "D'ANGELO", "ÑAUPARI").full_name == "María-José D'Angelo Ñaupari"
-
-
-def test_demo_settings_hold_the_credentials_the_fake_accepts():
-    # `make demo` starts the fake with the settings' credentials; the defaults agree anyway.
-    c = DEFAULT_CREDENTIALS
-    configured = (settings.CIVIL_REGISTRY_USER_DNI, settings.CIVIL_REGISTRY_USER_RUC)
-    assert configured == (c.user_dni, c.user_ruc)
-    assert c.password == settings.CIVIL_REGISTRY_PASSWORD

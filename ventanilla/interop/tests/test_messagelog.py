@@ -88,7 +88,8 @@ def test_append_cuts_long_and_odd_values_to_their_columns(db):
         path="/" + "p" * 2000, status=200, outcome="ok", request_hash="h",
     )  # fmt: skip
     stored = MessageLogEntry.objects.get(seq=entry.seq)
-    assert len(stored.x_road_id) == 64 and len(stored.path) == 1000
+    assert len(stored.x_road_id) == 64
+    assert len(stored.path) == 1000
     assert "\x00" not in stored.client
     assert message_log_verify().ok
 
@@ -261,7 +262,7 @@ def test_concurrent_appends_make_one_chain(transactional_db):
     def work() -> None:
         try:
             _append(8)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
@@ -327,7 +328,8 @@ def test_a_process_killed_mid_append_leaves_the_chain_whole(transactional_db, ho
     assert MessageLogEntry.objects.count() == 3
     assert MessageLogHead.objects.get().seq == 3
     check = message_log_verify()
-    assert check.ok and check.checked == 3
+    assert check.ok
+    assert check.checked == 3
     (after,) = _append(1, start=3)
     assert after.seq == 4
     assert message_log_verify() == messagelog.LogCheck(ok=True, checked=4)

@@ -84,6 +84,19 @@ LATENCY_ROUNDS = int(os.environ.get("BENCH_LATENCY_ROUNDS", "5"))
 LATENCY_SAMPLES = int(os.environ.get("BENCH_LATENCY_SAMPLES", "200"))  # per kind and round
 CHAIN_ENTRIES = int(os.environ.get("BENCH_CHAIN_ENTRIES", "1000000"))
 SQLITE = os.environ.get("BENCH_SQLITE", "1") not in {"", "0", "no"}
+# The fake registry (http.server) writes a response's headers and body in two sends: on a kept-
+# alive connection, as the mediator's pool uses it, Nagle's algorithm holds the body until the
+# client's delayed ACK (~40 ms). Real registries behind nginx set TCP_NODELAY; so does the
+# bench's registry process unless BENCH_REGISTRY_AS_IS=1 (then the fake runs as `make demo`
+# runs it). The "kept-alive" baseline row shows which case the run measured.
+REGISTRY_AS_IS = os.environ.get("BENCH_REGISTRY_AS_IS", "") not in {"", "0", "no"}
+REGISTRY_NODELAY = (
+    "import sys\n"
+    "from ventanilla.integrations.registries import fake\n"
+    "fake._Handler.disable_nagle_algorithm = True\n"
+    "fake.RegistryServer.request_queue_size = 128\n"
+    "fake.main(sys.argv[1:])\n"
+)
 TIME_LIMIT = int(os.environ.get("BENCH_TIME_LIMIT", "3600"))
 
 MTC_RUC = "20131379944"
@@ -151,6 +164,8 @@ class Target:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     logged: bool = False  # each request carries its own X-Road-Id and must be logged once
+    keep_alive: bool = False  # one connection, kept open (as the mediator's pool calls)
+    _connection: http.client.HTTPConnection | None = None
 
     def call(self) -> tuple[Answer, str]:
         headers = dict(self.headers)
@@ -158,12 +173,34 @@ class Target:
         if self.logged:
             x_road_id = str(uuid.uuid4())
             headers["X-Road-Id"] = x_road_id
-        answer = send(self.port, self.method, self.path, self.body or None, headers)
+        if self.keep_alive:
+            answer = self._send_kept(headers)
+        else:
+            answer = send(self.port, self.method, self.path, self.body or None, headers)
         if answer.status != 200:
             raise RuntimeError(f"{self.name}: HTTP {answer.status} {answer.body[:200]!r}")
         if self.logged and answer.headers.get("x-road-id") != x_road_id:
             raise RuntimeError(f"{self.name}: X-Road-Id {answer.headers.get('x-road-id')!r}")
         return answer, x_road_id
+
+    def _send_kept(self, headers: dict[str, str]) -> Answer:
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        started = time.perf_counter()
+        try:
+            self._connection.request(
+                self.method, self.path, body=self.body or None, headers={"Host": HOST, **headers}
+            )
+            response = self._connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self._connection.close()
+            self._connection = None
+            raise
+        elapsed = time.perf_counter() - started
+        return Answer(
+            response.status, elapsed, {k.lower(): v for k, v in response.getheaders()}, data
+        )
 
 
 def targets(setup: dict[str, Any]) -> dict[str, Target]:
@@ -177,6 +214,15 @@ def targets(setup: dict[str, Any]) -> dict[str, Target]:
             REGISTRY_PATH,
             body,
             {**json_headers, "Information-Mediator-Client": CLIENT},
+        ),
+        "registry_kept": Target(
+            "registry_kept",
+            REGISTRY_PORT,
+            "POST",
+            REGISTRY_PATH,
+            body,
+            {**json_headers, "Information-Mediator-Client": CLIENT},
+            keep_alive=True,
         ),
         "empty": Target("empty", PORT, "GET", EMPTY_PATH),
         "mediator": Target(
@@ -382,8 +428,8 @@ def run(procs: Processes) -> dict[str, Any]:
         "registry",
         [
             PY,
-            "-m",
-            "ventanilla.integrations.registries.fake",
+            *(["-m", "ventanilla.integrations.registries.fake"] if REGISTRY_AS_IS else []),
+            *([] if REGISTRY_AS_IS else ["-c", REGISTRY_NODELAY]),
             "--registry",
             "reniec",
             "--port",
@@ -427,9 +473,10 @@ def run(procs: Processes) -> dict[str, Any]:
         f"{WORKERS} gunicorn workers…"
     )
     result["busy_before_load"] = busy_fraction(1.0)
-    loads: dict[str, list[dict[str, Any]]] = {name: [] for name in kinds}
+    loaded = {name: kinds[name] for name in ("registry", "empty", "mediator")}
+    loads: dict[str, list[dict[str, Any]]] = {name: [] for name in loaded}
     for number in range(LOAD_ROUNDS):
-        for name, target in kinds.items():
+        for name, target in loaded.items():
             one = load(target, sent)
             loads[name].append(one)
             flag = (
@@ -481,10 +528,11 @@ def report(result: dict[str, Any]) -> int:
     )
     labels = {
         "registry": "registry read, direct (fake RENIEC) — baseline",
+        "registry_kept": "  the same on one kept-alive connection",
         "empty": "empty Django view (gunicorn, middleware)",
         "mediator": "registry read through the mediator (key, grant,",
     }
-    for name in ("registry", "empty", "mediator"):
+    for name in ("registry", "registry_kept", "empty", "mediator"):
         print(
             f"{labels[name]:<52} {len(pooled[name]):>7} {'':>8} {ms(p50[name]):>8} "
             f"{ms(p99[name]):>8} {lat['failures'][name]:>5}"
@@ -600,6 +648,8 @@ def report(result: dict[str, Any]) -> int:
         "mediator_p50_ms": round(1000 * p50["mediator"], 2),
         "mediator_p99_ms": round(1000 * p99["mediator"], 2),
         "empty_view_p50_ms": round(1000 * p50["empty"], 2),
+        "direct_kept_alive_p50_ms": round(1000 * p50["registry_kept"], 2),
+        "registry_as_is": REGISTRY_AS_IS,
         "added_p50_ms": round(1000 * added50, 2),
         "added_p99_ms": round(1000 * added99, 2),
         "ratio_p50": round(ratio50, 2),

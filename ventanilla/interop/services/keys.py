@@ -53,8 +53,10 @@ def client_key_create(
                     data={"subsystem": subsystem.identifier, "prefix": prefix, "label": key.label},
                     institution_id=_institution_id(subsystem),
                 )
-        except IntegrityError:  # the prefix was taken (1 in 4 billion): draw another
-            continue
+        except IntegrityError:
+            if ClientKey.objects.filter(prefix=prefix).exists():
+                continue  # the prefix was taken (1 in 4 billion): draw another
+            raise
         return key, raw
     raise RuntimeError("could not draw a free API key prefix")
 

@@ -16,7 +16,6 @@ from ventanilla.formbuilder.definition import default_workflow, definition_error
 from ventanilla.formbuilder.tests.factories import published_service
 from ventanilla.institutions.tests.factories import InstitutionFactory
 from ventanilla.integrations.registries.data import DEMO_CITIZEN_DNI, DEMO_CITIZEN_RUC
-from ventanilla.integrations.registries.testing import registry_processes  # noqa: F401
 from ventanilla.interop.models import ConsentRecord, MessageLogEntry, Service
 from ventanilla.interop.services.setup import directory_setup
 from ventanilla.ubigeo.tests.factories import DistrictFactory, ProvinceFactory
@@ -59,7 +58,7 @@ FORM: dict[str, Any] = {
 
 
 @pytest.fixture
-def directory(registry_processes: Any) -> dict[str, str]:  # noqa: F811
+def directory(registry_processes: Any) -> dict[str, str]:
     """Huancayo, then the Peruvian directory pointing at the running fakes (it grants
     Huancayo's digital services RENIEC and SUNAT with consent)."""
     registry_processes.reset()
@@ -211,7 +210,7 @@ def test_a_registry_timing_out_keeps_the_draft_and_offers_to_retry_or_type(
     client: Client,
     service: Any,
     citizen: Any,
-    registry_processes: Any,  # noqa: F811
+    registry_processes: Any,
 ) -> None:
     Service.objects.filter(code="personas").update(timeout_seconds=0.5)
     app, consent = _begin(client, service)
@@ -242,7 +241,7 @@ def test_retrying_after_a_timeout_fills_the_form(
     client: Client,
     service: Any,
     citizen: Any,
-    registry_processes: Any,  # noqa: F811
+    registry_processes: Any,
 ) -> None:
     Service.objects.filter(code="personas").update(timeout_seconds=0.5)
     app, consent = _begin(client, service)

@@ -21,7 +21,8 @@ def institution() -> Any:
 @pytest.fixture
 def client_in(institution: Any) -> Client:
     client = Client()
-    client.force_login(OfficialFactory(institution=institution, role=Role.SERVICE_DESIGNER))
+    designer: Any = OfficialFactory(institution=institution, role=Role.SERVICE_DESIGNER)
+    client.force_login(designer)
     return client
 
 

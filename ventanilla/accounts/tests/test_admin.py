@@ -41,6 +41,14 @@ def test_officials_never_reach_users_or_feedback_and_only_institution_admins_rea
         # Institution administrators register their system's webhooks and see deliveries.
         "Webhook",
         "WebhookDelivery",
+        # ... and their institution's side of the information mediator: its members and
+        # subsystems, the services they offer and who may call them, their keys, their exchanges.
+        "Member",
+        "Subsystem",
+        "Service",
+        "AccessRight",
+        "ClientKey",
+        "MessageLogEntry",
     }
     editor = _client(official("editor", institution=own, role=Role.EDITOR))
     for name in ("accounts_membership", "accounts_invitation"):

@@ -50,12 +50,30 @@ def _append(n: int, *, start: int = 0) -> list[MessageLogEntry]:
     ]
 
 
+# Verification in this process (inside the test's transaction) and in 2 forked worker
+# processes (which see committed rows only: a transactional database).
+WORKERS = [
+    pytest.param(0, id="serial", marks=pytest.mark.django_db),
+    pytest.param(2, id="parallel", marks=pytest.mark.django_db(transaction=True)),
+]
+
+
 @pytest.fixture
-def small_ranges(monkeypatch):
+def small_ranges(request, monkeypatch):
     """Ranges of 7 entries and signature checkpoints every 3, so a chain of 20 crosses
-    every boundary the verifier has."""
+    every boundary the verifier has; with workers=2, proof that worker processes ran."""
     monkeypatch.setattr(messagelog, "RANGE", 7)
-    return 3
+    pools = []
+    real = messagelog.ProcessPoolExecutor
+
+    def counted(*args, **kwargs):
+        pools.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(messagelog, "ProcessPoolExecutor", counted)
+    yield 3
+    if request.node.callspec.params.get("workers"):
+        assert pools, "the parallel path was not taken"
 
 
 def _verify(workers: int, batch: int):
@@ -100,8 +118,8 @@ def test_append_refuses_unknown_fields(db):
     assert not MessageLogEntry.objects.exists()
 
 
-@pytest.mark.parametrize("workers", [0, 2])
-def test_verify_passes_a_whole_chain(transactional_db, small_ranges, workers):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_passes_a_whole_chain(small_ranges, workers):
     _append(CHAIN)
     seen = []
     check = message_log_verify(workers=workers, batch=small_ranges, progress=seen.append)
@@ -114,9 +132,9 @@ def test_verify_an_empty_log(db):
     assert message_log_verify() == messagelog.LogCheck(ok=True, checked=0)
 
 
-@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize("seq", [1, 7, 8, 13, CHAIN])
-def test_verify_names_a_tampered_entry(transactional_db, small_ranges, workers, seq):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_a_tampered_entry(small_ranges, workers, seq):
     _append(CHAIN)
     MessageLogEntry.objects.filter(seq=seq).update(subject="DNI:00000000")
     check = _verify(workers, small_ranges)
@@ -126,9 +144,9 @@ def test_verify_names_a_tampered_entry(transactional_db, small_ranges, workers, 
     assert check.checked == seq - 1
 
 
-@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize("seq", [1, 7, 8, 12])
-def test_verify_names_a_deleted_middle_entry(transactional_db, small_ranges, workers, seq):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_a_deleted_middle_entry(small_ranges, workers, seq):
     _append(CHAIN)
     MessageLogEntry.objects.filter(seq=seq).delete()
     check = _verify(workers, small_ranges)
@@ -136,8 +154,8 @@ def test_verify_names_a_deleted_middle_entry(transactional_db, small_ranges, wor
     assert f"Falta la entrada n.º {seq}" in check.problem
 
 
-@pytest.mark.parametrize("workers", [0, 2])
-def test_verify_names_deleted_last_entries(transactional_db, small_ranges, workers):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_deleted_last_entries(small_ranges, workers):
     _append(CHAIN)
     MessageLogEntry.objects.filter(seq__gte=CHAIN - 1).delete()
     check = _verify(workers, small_ranges)
@@ -151,9 +169,9 @@ def _swap(a: int, b: int) -> None:
     MessageLogEntry.objects.filter(seq=-1).update(seq=b)
 
 
-@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize(("a", "b"), [(5, 6), (7, 8), (3, 15), (CHAIN - 1, CHAIN)])
-def test_verify_names_swapped_entries(transactional_db, small_ranges, workers, a, b):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_swapped_entries(small_ranges, workers, a, b):
     _append(CHAIN)
     _swap(a, b)
     check = _verify(workers, small_ranges)
@@ -165,9 +183,9 @@ def _attacker_signature(entry_hash: str) -> str:
     return base64.b64encode(Ed25519PrivateKey.generate().sign(entry_hash.encode())).decode()
 
 
-@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize("seq", [1, 5, 8, CHAIN])
-def test_verify_names_a_forged_signature(transactional_db, small_ranges, workers, seq):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_a_forged_signature(small_ranges, workers, seq):
     """An entry's signature replaced by one made with another key."""
     entries = _append(CHAIN)
     forged = _attacker_signature(entries[seq - 1].entry_hash)
@@ -177,11 +195,9 @@ def test_verify_names_a_forged_signature(transactional_db, small_ranges, workers
     assert f"La firma de la entrada n.º {seq} no es válida" in check.problem
 
 
-@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize("seq", [2, 9, CHAIN])
-def test_verify_names_the_first_entry_of_a_rewritten_chain(
-    transactional_db, small_ranges, workers, seq
-):
+@pytest.mark.parametrize("workers", WORKERS)
+def test_verify_names_the_first_entry_of_a_rewritten_chain(small_ranges, workers, seq):
     """The attacker alters an entry and recomputes every hash after it (and the head),
     signing with their own key: every link holds, the signatures do not."""
     _append(CHAIN)

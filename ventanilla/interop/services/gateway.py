@@ -377,6 +377,11 @@ def exchange(
             ):
                 if value:
                     forward_headers[name] = value
+            # HTTP header values are Latin-1: anything beyond is replaced, never a crash.
+            forward_headers = {
+                k: v.encode("latin-1", "replace").decode("latin-1")
+                for k, v in forward_headers.items()
+            }
             status, headers, answer = _forward(
                 target, method=method, path=path, query=query, body=body, headers=forward_headers
             )

@@ -215,6 +215,18 @@ def test_a_granted_call_is_forwarded_and_its_answer_passed_through(directory, ca
     assert message_log_verify().ok
 
 
+def test_odd_characters_in_headers_and_query_are_forwarded_not_a_crash(directory, calls):
+    result = _call(directory, user_id="usuario:José – gestor", issue="Trámite ñ", query="q=año")
+    assert result.ok
+    headers = calls[0]["headers"]
+    assert headers["x-road-issue"] == "Trámite ñ"  # Latin-1 passes as it is
+    assert headers["x-road-userid"] == "usuario:José ? gestor"  # the dash is not Latin-1
+    assert calls[0]["query"] in ("q=a%C3%B1o", "q=año")
+    entry = _logged(result)
+    assert entry.user_id == "usuario:José – gestor"
+    assert entry.issue == "Trámite ñ"
+
+
 def test_a_call_without_x_road_id_gets_one(directory, calls):
     first, second = _call(directory, x_road_id=""), _call(directory, x_road_id="")
     assert len(first.x_road_id) == 36

@@ -628,7 +628,7 @@ def report(result: dict[str, Any]) -> int:
     )
     print(
         f"verify_message_log over all {check['total_entries']:,} entries: "
-        f"{'ok' if after['ok'] else '!! FAILED'} in {after['seconds']:.1f} s "
+        f"{'ok' if after['ok'] else '!! FAILED'} in {after['own']:.1f} s "
         f"({check['total_entries'] / after['own']:,.0f} entries/s)"
     )
     exactly_once = (

@@ -99,7 +99,8 @@ def test_a_form_prefilled_from_reniec_and_sunat_and_the_reads_in_mis_datos(
     # The consent step names who reads what, from where, and why.
     expect(page.get_by_role("button", name="Autorizar y continuar")).to_be_visible()
     body = page.inner_text("main")
-    assert "RENIEC" in body and "SUNAT" in body
+    assert "RENIEC" in body
+    assert "SUNAT" in body
     assert "Municipalidad Provincial de Huancayo" in body
     _accessible(page, "consent")
     _shot(page, "1-consent")

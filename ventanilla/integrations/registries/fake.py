@@ -58,6 +58,7 @@ class Behaviour:
 
 class RegistryServer(ThreadingHTTPServer):
     daemon_threads = True  # a slow answer in flight does not hold up the shutdown
+    request_queue_size = 128  # many institutions at once: the default 5 resets connections
 
     def __init__(
         self,
@@ -92,6 +93,9 @@ class _Body(Exception):
 class _Handler(BaseHTTPRequestHandler):
     server: RegistryServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go in two writes: without TCP_NODELAY the body of every answer on a
+    # kept-alive connection (the mediator pools them) waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "FakeDigitalRegistries/1.3"
 
     def log_message(self, format: str, *args: Any) -> None:

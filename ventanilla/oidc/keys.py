@@ -6,7 +6,6 @@ The demo and the tests need nothing: the first process that asks generates one i
 directory, and every later process (and every worker) reads that same file. Rotation:
 docs/decisions/0008-openid-connect-provider.md."""
 
-import os
 from pathlib import Path
 
 PEM_BEGIN = "-----BEGIN"
@@ -29,21 +28,12 @@ def _generate_into(path: Path) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
+    from ventanilla.core.keyfiles import pem_write_once
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-    try:
-        # link() fails when another process got there first: everyone then reads its key.
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+    pem_write_once(path, pem)

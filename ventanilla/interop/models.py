@@ -217,6 +217,9 @@ class MessageLogHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
+    # The last entry's signature (the next hash covers it), kept with seq and entry_hash so an
+    # append need not read the entry; "" before the first append or on an older head.
+    signature = models.CharField(max_length=100, default="", blank=True)
 
     def __str__(self) -> str:
         return f"#{self.seq}"

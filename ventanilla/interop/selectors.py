@@ -1,11 +1,12 @@
 """Reads of the mediator's directory (and, below, of consents and the message log)."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, UUIDField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from ventanilla.core.pagination import PageOf, paginate
 
 from .identifiers import parse_client_id, parse_service_id
 from .models import AccessRight, ConsentRecord, MessageLogEntry, Service, Subsystem
-from .services.consent import individual_ref_for
+from .services.consent import consents_valid, individual_ref_for
 
 
 def subsystem_by_id(identifier: str) -> Subsystem | None:
@@ -56,6 +57,61 @@ def service_by_id(identifier: str) -> Service | None:
 
 def access_right_for(*, service: Service, client: Subsystem) -> AccessRight | None:
     return AccessRight.objects.filter(service=service, client=client).first()
+
+
+@dataclass(frozen=True)
+class ExchangeTarget:
+    """What one exchange needs from the directory, read in one query: the service (with its
+    subsystem and member), whether `client` holds an access right to it and whether that right
+    needs consent, and the consent_valid record for the subject (None when there is none)."""
+
+    service: Service
+    access: bool
+    consent_required: bool
+    consent_record: uuid.UUID | None
+
+
+def exchange_target(
+    *, identifier: str, client: Subsystem, subject: str, now: datetime | None = None
+) -> ExchangeTarget | None:
+    """The service `PE/GOB/20295613620/padron/personas` as `client` may use it, or None (also
+    for a malformed id). The same answers as service_by_id, access_right_for and
+    consent_valid, in one round trip instead of three."""
+    try:
+        s = parse_service_id(identifier)
+    except ValueError:
+        return None
+    c = s.client
+    rights = AccessRight.objects.filter(service=OuterRef("pk"), client=client)
+    found = Service.objects.select_related("subsystem__member").filter(
+        subsystem__member__instance=c.instance,
+        subsystem__member__member_class=c.member_class,
+        subsystem__member__member_code=c.member_code,
+        subsystem__code=c.subsystem,
+        code=s.service,
+    )
+    found = found.annotate(
+        access_consent_required=Subquery(rights.values("consent_required")[:1]),
+        consent_record_id=(
+            Subquery(
+                consents_valid(
+                    individual_ref=subject, client=client, service=OuterRef("pk"), now=now
+                ).values("record_id")[:1]
+            )
+            if subject
+            else Value(None, output_field=UUIDField())
+        ),
+    )
+    service = found.first()
+    if service is None:
+        return None
+    required = getattr(service, "access_consent_required", None)
+    return ExchangeTarget(
+        service=service,
+        access=required is not None,
+        consent_required=bool(required),
+        consent_record=getattr(service, "consent_record_id", None),
+    )
 
 
 # --- the citizen's consents and the reads of their data ("Mis datos") ---------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,19 +45,25 @@ def consent_valid(
     read `service`; None when there is none."""
     if not individual_ref:
         return None
-    now = now or timezone.now()
-    return (
-        ConsentRecord.objects.filter(
-            individual_ref=individual_ref,
-            agreement__client=client,
-            agreement__service=service,
-            agreement__active=True,
-            state=ConsentRecord.State.GIVEN,
-            expires_at__gt=now,
-        )
-        .order_by("-expires_at")
-        .first()
-    )
+    return consents_valid(
+        individual_ref=individual_ref, client=client, service=service, now=now
+    ).first()
+
+
+def consents_valid(
+    *, individual_ref: str, client: Any, service: Any, now: datetime | None = None
+) -> QuerySet[ConsentRecord]:
+    """The records consent_valid chooses from, best first. `client` and `service` are
+    instances, pks or expressions (OuterRef), so the gateway can ask it inside its one
+    directory query."""
+    return ConsentRecord.objects.filter(
+        individual_ref=individual_ref,
+        agreement__client=client,
+        agreement__service=service,
+        agreement__active=True,
+        state=ConsentRecord.State.GIVEN,
+        expires_at__gt=now or timezone.now(),
+    ).order_by("-expires_at")
 
 
 # --- canonical forms and hashes -----------------------------------------------------------

@@ -30,8 +30,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from ventanilla.interop.identifiers import parse_client_id
 from ventanilla.interop.models import Service, Subsystem
-from ventanilla.interop.selectors import access_right_for, service_by_id, subsystem_by_id
-from ventanilla.interop.services.consent import consent_valid
+from ventanilla.interop.selectors import ExchangeTarget, exchange_target, subsystem_by_id
 from ventanilla.interop.services.messagelog import message_log_append
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -174,9 +173,10 @@ def _authenticate(client: str, authenticated: Subsystem | None) -> Subsystem:
     return subsystem
 
 
-def _service(service: str, path: str) -> Service:
-    found = service_by_id(service)
-    if found is None or not found.enabled:
+def _service(service: str, path: str, client: Subsystem, subject: str) -> ExchangeTarget:
+    """The service with `client`'s access right and the subject's consent (one query)."""
+    found = exchange_target(identifier=service, client=client, subject=subject)
+    if found is None or not found.service.enabled:
         raise _Refusal(
             404,
             "Server.UnknownService",
@@ -188,15 +188,15 @@ def _service(service: str, path: str) -> Service:
             404,
             "Server.UnknownService",
             _("La ruta %(path)s no es válida para el servicio %(service)s.")
-            % {"path": path[:200], "service": found.identifier},
+            % {"path": path[:200], "service": found.service.identifier},
         )
     return found
 
 
-def _permit(service: Service, client: Subsystem, subject: str) -> str:
+def _permit(target: ExchangeTarget, client: Subsystem, subject: str) -> str:
     """The consent record the call rests on ("" when the access right needs none)."""
-    access = access_right_for(service=service, client=client)
-    if access is None:
+    service = target.service
+    if not target.access:
         raise _Refusal(
             403,
             "Server.AccessDenied",
@@ -212,10 +212,9 @@ def _permit(service: Service, client: Subsystem, subject: str) -> str:
                 "X-Ventanilla-Subject (por ejemplo DNI:45678912 o CE:001234567)."
             ),
         )
-    if not access.consent_required:
+    if not target.consent_required:
         return ""
-    consent = consent_valid(individual_ref=subject, client=client, service=service)
-    if consent is None:
+    if target.consent_record is None:
         raise _Refusal(
             403,
             "Server.ConsentMissing",
@@ -225,7 +224,7 @@ def _permit(service: Service, client: Subsystem, subject: str) -> str:
             )
             % {"subject": subject, "client": client.identifier, "service": service.identifier},
         )
-    return str(consent.record_id)
+    return str(target.consent_record)
 
 
 def _forward(
@@ -361,8 +360,9 @@ def exchange(
                     _("La solicitud pesa más de 1 MB, el máximo que acepta el mediador."),
                 )
             caller = _authenticate(client, authenticated)
-            target = _service(service, path)
-            consent_record = _permit(target, caller, subject)
+            found = _service(service, path, caller, subject)
+            consent_record = _permit(found, caller, subject)
+            target = found.service
             forward_headers = {
                 "Content-Type": content_type or "application/octet-stream",
                 "X-Road-Client": caller.identifier,

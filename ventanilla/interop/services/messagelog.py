@@ -169,8 +169,8 @@ def message_log_append(**fields: Any) -> MessageLogEntry:
     created_at = fields.pop("created_at", None) or timezone.now()
     with transaction.atomic():
         head = _head_locked()
-        prev_signature = ""
-        if head.seq:
+        prev_signature = head.signature
+        if head.seq and not prev_signature:  # a head from before it kept the signature
             found = (
                 MessageLogEntry.objects.filter(seq=head.seq)
                 .values_list("signature", flat=True)
@@ -187,7 +187,8 @@ def message_log_append(**fields: Any) -> MessageLogEntry:
         entry.save(force_insert=True)
         head.seq = entry.seq
         head.entry_hash = entry.entry_hash
-        head.save(update_fields=["seq", "entry_hash"])
+        head.signature = entry.signature
+        head.save(update_fields=["seq", "entry_hash", "signature"])
     return entry
 
 

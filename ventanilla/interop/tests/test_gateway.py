@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ventanilla.interop.models import (
@@ -213,6 +214,36 @@ def test_a_granted_call_is_forwarded_and_its_answer_passed_through(directory, ca
     assert entry.path == "/read?fields=Prenombres"
     assert entry.consent_record == str(directory.consent.record_id)
     assert message_log_verify().ok
+
+
+def test_a_granted_call_reads_the_directory_once_and_the_log_head_once(directory, calls):
+    _call(directory)  # the log's head exists from here on
+    with CaptureQueriesContext(connection) as queries:
+        result = _call(directory, x_road_id="req-2")
+    assert result.ok
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # Service, member, access right and consent in one query; then the head, locked.
+    assert len(reads) == 2, reads
+    assert "interop_consentrecord" in reads[0]
+    assert "interop_accessright" in reads[0]
+    assert "interop_messageloghead" in reads[1]
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))
+    ]
+    assert len(writes) == 2, writes  # the entry, the head
+    assert _logged(result).consent_record == str(directory.consent.record_id)
+
+
+def test_a_revoked_grant_and_a_withdrawn_consent_count_on_the_next_call(directory, calls):
+    assert _call(directory).ok
+    ConsentRecord.objects.filter(pk=directory.consent.pk).update(
+        state=ConsentRecord.State.WITHDRAWN
+    )
+    assert _call(directory, x_road_id="req-2").error_type == "Server.ConsentMissing"
+    ConsentRecord.objects.filter(pk=directory.consent.pk).update(state=ConsentRecord.State.GIVEN)
+    assert _call(directory, x_road_id="req-3").ok
+    AccessRight.objects.filter(pk=directory.access.pk).delete()
+    assert _call(directory, x_road_id="req-4").error_type == "Server.AccessDenied"
 
 
 def test_odd_characters_in_headers_and_query_are_forwarded_not_a_crash(directory, calls):

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from ventanilla.interop.models import MessageLogEntry, MessageLogHead
 from ventanilla.interop.services import messagelog, signing
@@ -98,6 +99,36 @@ def test_append_chains_each_entry_to_the_one_before_and_signs_it(db):
     assert (head.seq, head.entry_hash) == (2, second.entry_hash)
     stored = MessageLogEntry.objects.get(seq=2)
     assert stored.entry_hash == second.entry_hash  # what the database gives back hashes alike
+
+
+def test_append_takes_the_previous_signature_from_the_head_not_the_entry(db):
+    _first, second = _append(2)
+    head = MessageLogHead.objects.get()
+    assert head.signature == second.signature
+    with CaptureQueriesContext(connection) as queries:
+        (third,) = _append(1, start=2)
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1  # the head, locked: no read of entry 2
+    assert third.entry_hash == entry_hash_compute(
+        prev_hash=second.entry_hash,
+        prev_signature=second.signature,
+        values=[getattr(third, f) for f in CANONICAL_FIELDS],
+    )
+    assert MessageLogHead.objects.get().signature == third.signature
+
+
+def test_a_head_without_the_signature_reads_it_from_the_last_entry(db):
+    # A head written before it kept the signature (or by a bulk import) still chains right.
+    _first, second = _append(2)
+    MessageLogHead.objects.update(signature="")
+    (third,) = _append(1, start=2)
+    assert third.entry_hash == entry_hash_compute(
+        prev_hash=second.entry_hash,
+        prev_signature=second.signature,
+        values=[getattr(third, f) for f in CANONICAL_FIELDS],
+    )
+    assert MessageLogHead.objects.get().signature == third.signature
+    assert message_log_verify().ok
 
 
 def test_append_cuts_long_and_odd_values_to_their_columns(db):

@@ -84,7 +84,7 @@ def service(directory: dict[str, str]) -> Any:
 
 @pytest.fixture
 def citizen(client: Client) -> Any:
-    user = CitizenFactory(document_number=DEMO_CITIZEN_DNI)
+    user = CitizenFactory.create(document_number=DEMO_CITIZEN_DNI)
     client.force_login(user)
     return user
 
@@ -168,7 +168,7 @@ def test_consent_prefills_read_only_answers_and_the_case_keeps_their_sources(
     x_road_id = case.answer_sources["nombres"]["x_road_id"]
     assert x_road_id
 
-    official = OfficialFactory(institution=service.institution, role=Role.CASE_OFFICER)
+    official = OfficialFactory.create(institution=service.institution, role=Role.CASE_OFFICER)
     staff = Client()
     staff.force_login(official)
     detail = staff.get(reverse("cases_backoffice:case", kwargs={"reference": case.reference}))

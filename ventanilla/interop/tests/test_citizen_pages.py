@@ -70,7 +70,7 @@ def d() -> dict[str, Any]:
 
 @pytest.fixture
 def demo(client: Client):
-    citizen = CitizenFactory(document_number=DEMO_CITIZEN_DNI, username="dni-demo")
+    citizen = CitizenFactory.create(document_number=DEMO_CITIZEN_DNI, username="dni-demo")
     client.force_login(citizen)
     return citizen
 

@@ -61,12 +61,19 @@ urlpatterns = [
     path("", include("ventanilla.cases.documents.urls")),  # /verificar/<code>
     path("", include("ventanilla.interop.urls")),  # /mis-datos/…
     path("", include("ventanilla.interop.urls_mediator")),  # /r1/…, /listClients
+    path("", include("ventanilla.notifications.urls_inbox")),  # /casilla/…, /constancias/…
+    path("", include("ventanilla.notifications.urls_providers")),  # /notificaciones/proveedores/…
+    path("", include("ventanilla.notifications.urls_demo")),  # /demo/buzon/
+    path("cuenta/avisos/", include("ventanilla.notifications.urls_citizen")),
     path("cuenta/", include("ventanilla.accounts.urls")),
+    path("v2/", include("ventanilla.api.notify.urls")),  # GOV.UK Notify-compatible API
+    path("api/govstack/messaging/", include("ventanilla.api.govstack_messaging.urls")),
     path("api/v1/", api.urls),
     path("api/govstack/registration/", include("ventanilla.api.govstack.urls")),
     path("gestion/login/", backoffice_login_view),
     path("gestion/servicios/", include("ventanilla.formbuilder.urls")),
     path("gestion/expedientes/", include("ventanilla.cases.backoffice.urls")),
+    path("gestion/avisos/", include("ventanilla.notifications.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ventanilla.formbuilder",
     "ventanilla.cases",
     "ventanilla.interop",
+    "ventanilla.notifications",
     "ventanilla.api",
     "ventanilla.integrations.registries",
     "oauth2_provider",  # before ventanilla.oidc: its admin registers our Application admin
@@ -361,6 +362,56 @@ INTEROP_REGISTRY_PORTS = {
     name: _REGISTRY_PORT_BASE + offset
     for offset, name in enumerate(("reniec", "migraciones", "sunat", "sunarp", "mtc", "govstack"))
 }
+
+# Notifications (docs/decisions/0013-notifications.md): the casilla, e-mail and SMS.
+# E-mail goes over SMTP to NOTIFICATIONS_SMTP_HOST:PORT (the demo's fake relay, which posts
+# Mailgun-style delivery events back); SMS to an HTTP gateway speaking Infobip's SMS API v2
+# (the demo's fake). Both fakes run on this machine unless these point elsewhere.
+NOTIFICATIONS_SMTP_HOST = os.environ.get("VENTANILLA_SMTP_HOST", "127.0.0.1")
+NOTIFICATIONS_SMTP_PORT = int(os.environ.get("VENTANILLA_SMTP_PORT", "8921"))
+NOTIFICATIONS_SMTP_USERNAME = os.environ.get("VENTANILLA_SMTP_USERNAME", "")
+NOTIFICATIONS_SMTP_PASSWORD = os.environ.get("VENTANILLA_SMTP_PASSWORD", "")
+NOTIFICATIONS_SMTP_USE_TLS = env_bool("VENTANILLA_SMTP_USE_TLS", False)
+NOTIFICATIONS_SMTP_TIMEOUT = float(os.environ.get("VENTANILLA_SMTP_TIMEOUT", "10"))
+# The relay's delivery-event webhooks are signed with this key (Mailgun's scheme).
+NOTIFICATIONS_EMAIL_WEBHOOK_KEY = os.environ.get(
+    "VENTANILLA_EMAIL_WEBHOOK_KEY", "demo-email-webhook-key"
+)
+NOTIFICATIONS_SMS_URL = os.environ.get("VENTANILLA_SMS_URL", "http://127.0.0.1:8922")
+NOTIFICATIONS_SMS_API_KEY = os.environ.get("VENTANILLA_SMS_API_KEY", "demo-sms-key")
+NOTIFICATIONS_SMS_SENDER = os.environ.get("VENTANILLA_SMS_SENDER", "GOBPE")
+NOTIFICATIONS_SMS_TIMEOUT = float(os.environ.get("VENTANILLA_SMS_TIMEOUT", "10"))
+# Delivery reports reach /notificaciones/proveedores/sms/<token>/reportes (a secret path).
+NOTIFICATIONS_SMS_CALLBACK_TOKEN = os.environ.get(
+    "VENTANILLA_SMS_CALLBACK_TOKEN", "demo-sms-callback-token"
+)
+# Where providers post delivery reports back: this platform's address as they reach it.
+NOTIFICATIONS_CALLBACK_BASE_URL = os.environ.get(
+    "VENTANILLA_NOTIFY_CALLBACK_BASE_URL", PUBLIC_BASE_URL
+).rstrip("/")
+# Message-ID of every e-mail: <message uuid>@this domain (providers report on it).
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = os.environ.get(
+    "VENTANILLA_MESSAGE_ID_DOMAIN", "ventanilla.gob.pe"
+)
+# Messages a second per provider, across every worker (counted in the cache).
+NOTIFICATIONS_RATE_LIMITS = {
+    "email": int(os.environ.get("VENTANILLA_EMAIL_RATE", "500")),
+    "sms": int(os.environ.get("VENTANILLA_SMS_RATE", "200")),
+}
+# Retries: BASE * 2^(attempt-1) seconds, capped at MAX, jittered; a temporary failure turns
+# final after GIVE_UP seconds (Notify's 72 hours).
+NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("VENTANILLA_NOTIFY_RETRY_BASE", "5"))
+NOTIFICATIONS_RETRY_MAX_SECONDS = float(os.environ.get("VENTANILLA_NOTIFY_RETRY_MAX", "300"))
+NOTIFICATIONS_GIVE_UP_SECONDS = int(os.environ.get("VENTANILLA_NOTIFY_GIVE_UP", str(72 * 3600)))
+# A worker holds a claimed batch this long; a killed worker's batch is taken again after it.
+NOTIFICATIONS_LEASE_SECONDS = int(os.environ.get("VENTANILLA_NOTIFY_LEASE", "60"))
+NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("VENTANILLA_NOTIFY_BATCH", "100"))
+NOTIFICATIONS_EMAIL_ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024  # Notify's limit
+NOTIFICATIONS_INBOX_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# The demo's mailbox page (/demo/buzon/) shows what the fake relay and gateway received,
+# read from this folder; off in production.
+NOTIFICATIONS_DEMO_MAILBOX = env_bool("VENTANILLA_DEMO_MAILBOX", False)
+NOTIFICATIONS_FAKES_DIR = VAR_DIR / "fakes"
 
 LOGGING = {
     "version": 1,

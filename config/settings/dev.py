@@ -11,3 +11,6 @@ if "VENTANILLA_GOVSTACK_CLIENTS" not in os.environ:
 # GovStack's reference test instance needs no API key here (never in production).
 if "VENTANILLA_INTEROP_OPEN_INSTANCES" not in os.environ:
     INTEROP_OPEN_INSTANCES = ["eGovStack"]
+
+# The demo's mailbox page shows what the fake mail relay and SMS gateway received.
+NOTIFICATIONS_DEMO_MAILBOX = env_bool("VENTANILLA_DEMO_MAILBOX", True)  # noqa: F405

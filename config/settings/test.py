@@ -26,3 +26,11 @@ if "VENTANILLA_GOVSTACK_CLIENTS" not in os.environ:
 # GovStack's reference test instance needs no API key here (never in production).
 if "VENTANILLA_INTEROP_OPEN_INSTANCES" not in os.environ:
     INTEROP_OPEN_INSTANCES = ["eGovStack"]
+
+# Nothing listens on port 1: a test that wants the fake mail relay or SMS gateway starts its own
+# (ventanilla.integrations.email.testing / sms.testing) and points these at it.
+if "VENTANILLA_SMTP_PORT" not in os.environ:
+    NOTIFICATIONS_SMTP_PORT = 1
+if "VENTANILLA_SMS_URL" not in os.environ:
+    NOTIFICATIONS_SMS_URL = "http://127.0.0.1:1"
+NOTIFICATIONS_FAKES_DIR = VAR_DIR / "test-fakes"

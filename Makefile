@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 PYTEST_ARGS ?=
 
 .PHONY: help demo serve test test-postgres lint install data bench bench-search bench-login \
-	bench-submissions bench-interop browser-deps \
+	bench-submissions bench-interop bench-notifications browser-deps \
 	deploy-deps clean
 
 help:
@@ -30,6 +30,9 @@ help:
 	@echo "                    stored exactly once; the inbox at 100,000 cases"
 	@echo "make bench-interop - the information mediator: added latency over a direct registry"
 	@echo "                    read, exchanges/s with 2 workers, verifying a 1,000,000-entry log"
+	@echo "make bench-notifications - 10,000 e-mails and 10,000 SMS through 2 workers and the"
+	@echo "                    fakes: time to 95 %/100 % delivered, send rate, baseline"
+	@echo "                    (OUTAGE=60: the SMTP relay down for a minute mid-run)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Ventanilla necesita Python 3.12 o superior (no se encontró)."; exit 1; }
@@ -106,6 +109,12 @@ bench-submissions: install
 # 10 s, and verify_message_log over 1,000,000 signed entries; a throwaway PostgreSQL database.
 bench-interop: install
 	$(PY) bench/interop.py
+
+# 10,000 e-mails and 10,000 SMS queued, 2 db_worker processes, the fake SMTP relay and SMS
+# gateway, their callbacks into gunicorn; beside the same rows written without sending. A
+# throwaway PostgreSQL database and Redis for the rate limits. OUTAGE=60 stops the relay a minute.
+bench-notifications: install
+	$(PY) bench/notifications.py $(if $(OUTAGE),--outage $(OUTAGE))
 
 clean:
 	rm -rf var $(VENV)

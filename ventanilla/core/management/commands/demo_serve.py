@@ -17,6 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ventanilla.core.devserver import runserver_command
+
 WORKER_STOP_SECONDS = 10
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -53,8 +55,9 @@ class Command(BaseCommand):
         self.stdout.write(_("API:             %(url)s/api/v1/docs") % {"url": base})
         self.stdout.write(_("Detener: Ctrl+C"))
         try:
+            # Django's runserver, keeping the `api_key` header GovStack clients send.
             call_command(
-                "runserver",
+                runserver_command(),
                 addrport,
                 use_reloader=False,
                 use_threading=True,

@@ -34,7 +34,7 @@ class RequestHandler(basehttp.WSGIRequestHandler):
 
 
 class QuietRequestHandler(RequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -52,4 +52,3 @@ def runserver_command() -> runserver.Command:
     command = runserver.Command()
     command.server_cls = Server
     return command
-

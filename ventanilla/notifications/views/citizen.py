@@ -30,7 +30,9 @@ MAX_INPUT = 40
 
 
 def _errors(error: ValidationError) -> list[tuple[str, str]]:
-    return [(ERROR_FIELDS.get(e.code or "", ""), m) for e in error.error_list for m in e]
+    return [
+        (ERROR_FIELDS.get(e.code or "", ""), str(m)) for e in error.error_list for m in e.messages
+    ]
 
 
 def _done(request: HttpRequest, message: str) -> HttpResponse:
@@ -107,7 +109,9 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
         "email_on": request.POST.get("correo") == "si"
         if action == "canales"
         else preference.email_enabled,
-        "sms_on": request.POST.get("sms") == "si" if action == "canales" else preference.sms_enabled,
+        "sms_on": request.POST.get("sms") == "si"
+        if action == "canales"
+        else preference.sms_enabled,
         "phone_verified": bool(preference.phone and preference.phone_verified_at),
         "phone_shown": phone_display(preference.phone) if preference.phone else "",
         "pending_phone": phone_masked(pending.phone) if pending is not None else "",
@@ -116,6 +120,4 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
         "phone_value": typed_phone
         or ("" if preference.phone_verified_at else getattr(user, "phone", "")),
     }
-    return render(
-        request, "notifications/preferences.html", context, status=400 if errors else 200
-    )
+    return render(request, "notifications/preferences.html", context, status=400 if errors else 200)

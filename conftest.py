@@ -5,7 +5,13 @@ from django.core.cache import cache
 
 # The fake registries, each its own process (`registry_processes`), and the mediator's directory
 # pointing at them (`interop_directory`, `civil_registry`, `civil_registry_fake`).
-pytest_plugins = ["ventanilla.integrations.registries.testing", "ventanilla.interop.testing"]
+# The fake mail relay (`mail_relay`) and SMS gateway (`sms_gateway`), each its own process.
+pytest_plugins = [
+    "ventanilla.integrations.registries.testing",
+    "ventanilla.interop.testing",
+    "ventanilla.integrations.email.testing",
+    "ventanilla.integrations.sms.testing",
+]
 
 
 @pytest.fixture(autouse=True)

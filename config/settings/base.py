@@ -153,6 +153,8 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "ventanilla.core.jinja2.environment",
+            # inbox_unread() for the header: no query unless a citizen's session is present.
+            "context_processors": ["ventanilla.notifications.views.inbox.inbox_header"],
             "autoescape": True,
             "keep_trailing_newline": True,
             "auto_reload": DEBUG,

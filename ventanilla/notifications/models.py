@@ -12,6 +12,7 @@
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -221,6 +222,15 @@ class InboxItem(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} · {self.recipient_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Deposited content never changes (the database refuses it too, migration 0002).
+        if not self._state.adding:
+            raise ValueError("casilla: una notificación depositada no se modifica")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("casilla: una notificación depositada no se elimina")
+
 
 class InboxAttachment(models.Model):
     """A file deposited with a casilla notification (a resolution's PDF, say)."""
@@ -238,6 +248,15 @@ class InboxAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Deposited content never changes (the database refuses it too, migration 0002).
+        if not self._state.adding:
+            raise ValueError("casilla: un adjunto depositado no se modifica")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("casilla: un adjunto depositado no se elimina")
 
 
 class Message(models.Model):

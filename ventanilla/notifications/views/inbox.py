@@ -5,6 +5,7 @@ data is never cached."""
 
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -123,7 +124,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Casilla electrónica"),
         "rows": rows,
-        "page_of": {"page": page, "paginator": page.paginator},
+        "page_of": SimpleNamespace(page=page, paginator=page.paginator),
         "total": page.paginator.count,
         "unread": inbox_unread_count(user=request.user),
         "crumbs": _crumbs(),

@@ -9,7 +9,7 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..fakes import count_lines, jsonl_page, lines_newest_first
 
@@ -27,14 +27,18 @@ def index_count(store: Path) -> int:
 
 
 def find_record(store: Path, seq: int) -> dict[str, Any] | None:
-    """The index record of message number `seq` (the newest ones are found fastest)."""
+    """The index record of message number `seq` (the newest ones are found fastest; a line is
+    parsed only when it starts as that record does)."""
+    start = f'{{"seq": {seq},'.encode()
     for line in lines_newest_first(store / INDEX):
+        if not line.startswith(start):
+            continue
         try:
             record = json.loads(line)
         except ValueError:
             continue
-        if record.get("seq") == seq:
-            return cast(dict[str, Any], record)
+        if isinstance(record, dict) and record.get("seq") == seq:
+            return record
     return None
 
 

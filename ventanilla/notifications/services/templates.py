@@ -78,7 +78,6 @@ def template_check_wording(*, channel: str, event: str, subject: str, body: str)
     if event and event not in EVENTS:
         errors["event"] = _("Ese aviso no existe. Elige uno de la lista o «uso libre (API)».")
     allowed = EVENTS[event].placeholders if event in EVENTS else None
-    names: list[str] = []
     if channel == Channel.SMS:
         if subject.strip():
             errors["subject"] = _("Un SMS no tiene asunto: deja el asunto vacío.")
@@ -94,14 +93,14 @@ def template_check_wording(*, channel: str, event: str, subject: str, body: str)
             errors["subject"] = _("El asunto va en una sola línea.")
         else:
             try:
-                names += rendering.template_check(subject, allowed=allowed)
+                rendering.template_check(subject, allowed=allowed)
             except rendering.TemplateError as error:
                 errors["subject"] = str(error)
     if not body.strip():
         errors["body"] = _("Escribe el texto del mensaje.")
     else:
         try:
-            names += rendering.template_check(body, allowed=allowed)
+            rendering.template_check(body, allowed=allowed)
         except rendering.TemplateError as error:
             errors["body"] = str(error)
         else:
@@ -118,16 +117,22 @@ def template_check_wording(*, channel: str, event: str, subject: str, body: str)
                 }
     if errors:
         raise ValidationError(errors)
-    return rendering.placeholders(*names)
+    return rendering.placeholders(subject if channel != Channel.SMS else "", body)
 
 
-def _check_name(name: str) -> None:
+def _check(*, name: str, channel: str, event: str, subject: str, body: str) -> None:
+    """Every problem of a template's fields at once (name and wording), by field."""
+    errors: dict[str, str] = {}
     if not name:
-        raise ValidationError({"name": _("Escribe un nombre para reconocer la plantilla.")})
-    if len(name) > NAME_MAX:
-        raise ValidationError(
-            {"name": _("El nombre tiene más de %(max)s caracteres.") % {"max": NAME_MAX}}
-        )
+        errors["name"] = _("Escribe un nombre para reconocer la plantilla.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = _("El nombre tiene más de %(max)s caracteres.") % {"max": NAME_MAX}
+    try:
+        template_check_wording(channel=channel, event=event, subject=subject, body=body)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
 
 
 def _normalised(text: str) -> str:
@@ -164,8 +169,7 @@ def template_create(
     subject = _normalised(subject)
     body = _normalised(body)
     event = (event or "").strip()
-    _check_name(name)
-    template_check_wording(channel=channel, event=event, subject=subject, body=body)
+    _check(name=name, channel=channel, event=event, subject=subject, body=body)
     if event and _live_for_event(institution_id, event, channel).exists():
         raise ValidationError(
             {
@@ -247,9 +251,8 @@ def template_update(
     name = name.strip()
     subject = _normalised(subject)
     body = _normalised(body)
-    _check_name(name)
-    template_check_wording(
-        channel=template.channel, event=template.event, subject=subject, body=body
+    _check(
+        name=name, channel=template.channel, event=template.event, subject=subject, body=body
     )
     actor = by if getattr(by, "pk", None) else None
     with transaction.atomic():

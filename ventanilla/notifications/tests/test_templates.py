@@ -168,9 +168,7 @@ def test_saving_the_same_wording_again_makes_no_new_version(institution, admin_o
 
 def test_an_update_from_an_older_version_does_not_overwrite_a_newer_one(institution, admin_of):
     template = _email(institution, admin_of)
-    template_update(
-        template=template, by=admin_of, name="A", subject="S ((referencia))", body="B1"
-    )
+    template_update(template=template, by=admin_of, name="A", subject="S ((referencia))", body="B1")
     with pytest.raises(ValidationError) as refused:
         template_update(
             template=template,
@@ -259,7 +257,8 @@ def test_template_preview_renders_the_email_and_counts_the_sms(institution):
     assert sms.sms is not None
     assert (sms.sms.characters, sms.sms.parts, sms.sms.encoding) == (211, 2, "GSM-7")
     emoji = template_preview(channel=Channel.SMS, subject="", body="Hola 🙂", values={})
-    assert emoji.sms is not None and emoji.sms.encoding == "UCS-2"
+    assert emoji.sms is not None
+    assert emoji.sms.encoding == "UCS-2"
     with pytest.raises(MissingPlaceholders) as missing:
         template_preview(channel=Channel.SMS, subject="", body="((nombre)) ((plazo))", values={})
     assert missing.value.names == ["nombre", "plazo"]

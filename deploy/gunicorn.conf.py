@@ -22,6 +22,14 @@ graceful_timeout = 30
 keepalive = 2
 # Only nginx may tell us the client's address and scheme (X-Forwarded-For / -Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Header names with an underscore: gunicorn drops them (header_map "drop", the default kept
+# here: "dangerous" would let `X_Forwarded_Proto` pose as `X-Forwarded-Proto`). GovStack
+# Messaging clients send their key as `api_key`, so that one name, and only it, is taken from
+# the trusted proxy above (nginx: `underscores_in_headers on`); it reaches Django as
+# HTTP_API_KEY. Listing it replaces gunicorn's default SCRIPT_NAME,PATH_INFO, which nginx now
+# passes from clients and must not be trusted.
+header_map = "drop"
+forwarder_headers = "API_KEY"
 # Load the application once in the master: workers fork with templates and URLconf ready.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

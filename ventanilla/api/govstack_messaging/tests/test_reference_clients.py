@@ -314,3 +314,32 @@ def test_callback_refusals_answer_405_json_and_store_nothing(api: RawClient) -> 
 def test_paths_answer_with_a_trailing_slash_too(api: RawClient) -> None:
     answer = api.call("POST", "send/email/single/", headers={"api_key": KEY}, body=SINGLE_BODY)
     assert answer.status == 200
+
+
+def test_sent_emails_reach_the_relay_and_status_follows_its_reports(
+    api: RawClient, live_server: Any, mail_relay: Any, settings: Any
+) -> None:
+    settings.NOTIFICATIONS_SMTP_HOST = mail_relay.host
+    settings.NOTIFICATIONS_SMTP_PORT = mail_relay.port
+    mail_relay.set_webhook(
+        f"{live_server.url}/notificaciones/proveedores/correo/eventos",
+        key=settings.NOTIFICATIONS_EMAIL_WEBHOOK_KEY,
+    )
+    uid = _sent(api, "send/email/batch", BATCH_BODY)
+    received = mail_relay.wait_for(2)
+    assert sorted(r["recipients"][0] for r in received) == [
+        "customer@example.com",
+        "dear-customer@example.com",
+    ]
+    first = next(r for r in received if r["recipients"][0] == "customer@example.com")
+    assert set(first["recipients"]) == {
+        "customer@example.com",
+        "customer-cc@example.com",
+        "customer-bcc@example.com",
+    }
+    assert first["subject"] == "Example Title Of An Email"
+    assert mail_relay.settle()
+    answer = api.call(
+        "GET", _status_query(["delivered", "not sent"]), headers={"api_key": KEY, "requestUID": uid}
+    )
+    assert answer.json() == {"delivered": 2, "not sent": 0}

@@ -57,6 +57,7 @@ from ventanilla.cases.services.handling import (
 )
 from ventanilla.formbuilder.answers import answers_summary
 from ventanilla.formbuilder.definition import transitions_from
+from ventanilla.notifications.selectors.inbox import inbox_items_for_case
 
 View = Callable[..., HttpResponseBase]
 
@@ -227,6 +228,10 @@ def _case_page(
         "correctable": correctable_questions(case=case),
         "assignees": inbox_assignees(user=request.user, institution=case.institution_id),
         "document": _document_of(case),
+        # What the citizen was notified in their casilla, with each e-mail/SMS's status.
+        "inbox_items": inbox_items_for_case(
+            user=request.user, institution_id=case.institution_id, reference=case.reference
+        ),
         "errors": errors,
         "field_errors": dict(reversed(errors)),
         "posted": posted or {},

@@ -44,6 +44,7 @@ from ventanilla.cases.selectors.citizen import (
     drafts_of_citizen,
     file_of_case,
     files_of_application,
+    inbox_items_of_case,
 )
 from ventanilla.cases.services.applications import (
     application_file_remove,
@@ -662,6 +663,15 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "correction_page": correction_page,
         "correction_key": request.session.get(session_key, "") if correction else "",
         "document": document,
+        "inbox_items": [
+            {
+                "id": str(i.pk),
+                "subject": i.subject,
+                "when": _when(i.deposited_at),
+                "opened": i.first_opened_at is not None,
+            }
+            for i in inbox_items_of_case(user=request.user, case=case)
+        ],
         "submitted": _when(case.submitted_at),
         "files": [
             {"public_id": str(f.public_id), "name": f.name, "size": filesizeformat(f.size)}

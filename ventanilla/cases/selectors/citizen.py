@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ventanilla.cases.models import Application, Case, CaseFile
+from ventanilla.notifications.models import InboxItem
 
 
 def cases_of_citizen(*, user: Any) -> QuerySet[Case]:
@@ -28,6 +29,20 @@ def case_of_citizen(*, user: Any, reference: str) -> Case | None:
         Case.objects.filter(applicant=user, reference=reference)
         .select_related("service", "service_version", "institution")
         .first()
+    )
+
+
+def inbox_items_of_case(*, user: Any, case: Case) -> list[InboxItem]:
+    """The notifications the case's institution deposited in `user`'s own casilla about the
+    case, oldest first (subject, times; no text): [] for anyone but the recipient."""
+    if not getattr(user, "is_authenticated", False) or case.applicant_id != user.pk:
+        return []
+    return list(
+        InboxItem.objects.filter(
+            recipient_id=user.pk, institution_id=case.institution_id, reference=case.reference
+        )
+        .only("id", "subject", "kind", "deposited_at", "first_opened_at")
+        .order_by("deposited_at", "pk")
     )
 
 

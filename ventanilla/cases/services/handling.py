@@ -1,6 +1,7 @@
 """Handling a case: assigning it, moving it along its workflow, notes, messages, corrections
 (subsanación) and tasks. One function per change; each checks who acts, locks the case row,
-writes the timeline and the audit trail in one transaction and sends e-mails after the commit.
+writes the timeline and the audit trail in one transaction, and notifies: the citizen through
+their casilla electrónica, the officials by e-mail (both delivered after the commit).
 
 Repeating a change (a double click, a retried request) is harmless: assigning to the current
 assignee, moving to the status the case already has, the same note or message within a few
@@ -24,18 +25,26 @@ from ventanilla.cases.permissions import (
     is_case_applicant,
 )
 from ventanilla.cases.services.deadlines import business_days_add, business_days_between
-from ventanilla.cases.services.documents import document_issue, document_template
+from ventanilla.cases.services.documents import date_long, document_issue, document_template
 from ventanilla.cases.services.events import case_event_add, case_webhook
-from ventanilla.cases.services.notifications import case_recipients, mail_after_commit
+from ventanilla.cases.services.notifications import (
+    case_citizen_notify,
+    case_recipients,
+    case_staff_email,
+)
 from ventanilla.cases.services.submission import case_files_attach, file_ids_in
 from ventanilla.formbuilder.answers import answers_check
 from ventanilla.formbuilder.conditions import answers_prune
 from ventanilla.formbuilder.definition import ENDING_KINDS, NO_ANSWER_TYPES, status_of
+from ventanilla.notifications.attachments import Attachment
 
 TEXT_MAX = 5000
 # A second identical note or message this soon after the first is a double click.
 REPEAT_WINDOW = timedelta(seconds=30)
 TASK_DONE = "APPROVED"
+# Business days the citizen is given to correct their application, unless the workflow says
+# otherwise (`correction_days`); told in the notice, the case's own clock stops meanwhile.
+CORRECTION_DAYS = 10
 # Questions a correction may not ask for: nothing to answer, or a group's child (the group
 # as a whole is asked for).
 _NOT_CORRECTABLE = frozenset({*NO_ANSWER_TYPES, "declaration"})
@@ -164,7 +173,8 @@ def case_assign(*, case: Case, assignee: Any, by: Any) -> Case:
             data={"assignee": new_id, "previous": previous},
         )
         if assignee is not None and assignee.pk != getattr(by, "pk", None):
-            mail_after_commit(
+            case_staff_email(
+                case=locked,
                 to=case_recipients(locked, assignee=True),
                 subject=_("Te asignaron el expediente %(reference)s")
                 % {"reference": locked.reference},
@@ -200,8 +210,23 @@ def _status_set(case: Case, code: str) -> None:
         case.decided_at = None
 
 
-def _status_notify(case: Case, *, note: str) -> None:
+def _status_notify(case: Case, *, note: str, by: Any, document: Any = None) -> None:
+    """The citizen hears of the new status in their casilla (an ending status is the decision,
+    with the issued document attached); the assignee and the fixed addresses by e-mail."""
     label = _label(case, case.status)
+    attachments: list[Attachment] = []
+    if document is not None:
+        with document.pdf.open("rb") as pdf:
+            attachments.append(
+                Attachment(name=document.pdf.name.rsplit("/", 1)[-1], content=pdf.read())
+            )
+    case_citizen_notify(
+        case=case,
+        event="case.decided" if case.ended else "case.status_changed",
+        values={"estado": label, "mensaje": note},
+        attachments=attachments,
+        by=by,
+    )
     body = _("El expediente %(reference)s de «%(service)s» pasó a «%(status)s».") % {
         "reference": case.reference,
         "service": _service_name(case),
@@ -213,8 +238,9 @@ def _status_notify(case: Case, *, note: str) -> None:
         "reference": case.reference,
         "status": label,
     }
-    mail_after_commit(
-        to=case_recipients(case, citizen=True, assignee=True, fixed=True),
+    case_staff_email(
+        case=case,
+        to=case_recipients(case, assignee=True, fixed=True),
         subject=subject,
         body=body,
     )
@@ -289,10 +315,11 @@ def case_transition(*, case: Case, to_status: str, by: Any, note: str = "") -> C
             institution_id=locked.institution_id,
             data=data,
         )
+        document = None
         if target.get("kind") == "approved" and document_template(locked) is not None:
-            document_issue(case=locked, by=by)
+            document = document_issue(case=locked, by=by)
         case_webhook(case=locked, event="case.status_changed")
-        _status_notify(locked, note=note)
+        _status_notify(locked, note=note, by=by, document=document)
     return _refresh(case, locked)
 
 
@@ -332,8 +359,8 @@ def case_note_add(*, case: Case, text: str, by: Any) -> CaseEvent:
 
 
 def case_message_send(*, case: Case, text: str, by: Any) -> CaseEvent:
-    """A message from the institution to the citizen: on the timeline the citizen sees, and
-    by e-mail."""
+    """A message from the institution to the citizen: on the timeline the citizen sees, and in
+    their casilla."""
     _require_handler(by, case)
     value = _text(text, field="text", required=_("Escribe el mensaje para el ciudadano."))
     with transaction.atomic():
@@ -347,19 +374,7 @@ def case_message_send(*, case: Case, text: str, by: Any) -> CaseEvent:
         )
         if not new:
             return event
-        locked = event.case
-        if locked.applicant_id:
-            mail_after_commit(
-                to=[locked.applicant.email if locked.applicant else ""],
-                subject=_("Mensaje sobre tu expediente %(reference)s")
-                % {"reference": locked.reference},
-                body=_("%(institution)s te escribió sobre tu expediente %(reference)s:")
-                % {"institution": locked.institution.name, "reference": locked.reference}
-                + "\n\n"
-                + value
-                + "\n\n"
-                + _("Puedes responder desde «Mis trámites»."),
-            )
+        case_citizen_notify(case=event.case, event="case.message", values={"mensaje": value}, by=by)
     return event
 
 
@@ -381,7 +396,8 @@ def case_message_reply(*, case: Case, text: str, by: Any) -> CaseEvent:
             return event
         locked = event.case
         to = case_recipients(locked, assignee=True) or case_recipients(locked, fixed=True)
-        mail_after_commit(
+        case_staff_email(
+            case=locked,
             to=to,
             subject=_("Mensaje del ciudadano en %(reference)s") % {"reference": locked.reference},
             body=_("%(name)s escribió sobre el expediente %(reference)s:")
@@ -409,6 +425,14 @@ def correctable_questions(*, case: Case) -> list[dict[str, Any]]:
             if question.get("type") not in _NOT_CORRECTABLE:
                 found.append(question)
     return found
+
+
+def correction_deadline(case: Case) -> Any:
+    """The last day the citizen has to correct, counted in business days from today."""
+    days = _workflow(case).get("correction_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        days = CORRECTION_DAYS
+    return business_days_add(timezone.localdate(), days)
 
 
 def case_correction_request(
@@ -467,6 +491,7 @@ def case_correction_request(
             return_status=locked.status,
         )
         previous = locked.status
+        deadline = correction_deadline(locked)
         _status_set(locked, correction_code)
         locked.save(
             update_fields=["status", "status_changed_at", "ended", "decided_at", "updated_at"]
@@ -477,7 +502,12 @@ def case_correction_request(
             actor=by,
             public=True,
             text=value,
-            data={"fields": wanted, "correction": correction.pk, "from": previous},
+            data={
+                "fields": wanted,
+                "correction": correction.pk,
+                "from": previous,
+                "deadline": deadline.isoformat(),
+            },
         )
         audit.record(
             actor=by,
@@ -487,19 +517,12 @@ def case_correction_request(
             data={"fields": wanted, "from": previous, "to": correction_code},
         )
         case_webhook(case=locked, event="case.status_changed")
-        if locked.applicant_id:
-            mail_after_commit(
-                to=[locked.applicant.email if locked.applicant else ""],
-                subject=_("Corrige tu solicitud %(reference)s") % {"reference": locked.reference},
-                body=_(
-                    "%(institution)s te pide corregir algunos datos de tu expediente %(reference)s:"
-                )
-                % {"institution": locked.institution.name, "reference": locked.reference}
-                + "\n\n"
-                + value
-                + "\n\n"
-                + _("Entra a «Mis trámites» para corregirlos. El plazo se detiene mientras tanto."),
-            )
+        case_citizen_notify(
+            case=locked,
+            event="case.correction_requested",
+            values={"mensaje": value, "plazo": date_long(deadline)},
+            by=by,
+        )
     _refresh(case, locked)
     return correction
 
@@ -583,7 +606,8 @@ def case_correction_submit(
         )
         case_webhook(case=locked, event="case.status_changed")
         to = case_recipients(locked, assignee=True) or case_recipients(locked, fixed=True)
-        mail_after_commit(
+        case_staff_email(
+            case=locked,
             to=to,
             subject=_("Subsanación presentada en %(reference)s") % {"reference": locked.reference},
             body=_("%(name)s corrigió los datos pedidos del expediente %(reference)s.")

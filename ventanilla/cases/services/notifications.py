@@ -1,30 +1,30 @@
-"""E-mails about cases: to the citizen, the assigned official and the institution's fixed
-addresses, as the workflow's `notify` says. Queued after the commit; sent by the task worker."""
+"""Notices about cases, as the workflow's `notify` says: the citizen's through their casilla
+electrónica (and the e-mail or SMS they chose: notifications' citizen_notify), the officials'
+(the assignee, the institution's fixed addresses) by plain e-mail (staff_email). Both are
+written in the caller's transaction and delivered by the task worker after the commit."""
 
-import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.tasks import task
-from django.utils.translation import gettext as _
+from django.urls import reverse
 
-logger = logging.getLogger(__name__)
+from ventanilla.notifications.attachments import Attachment
+from ventanilla.notifications.models import InboxItem
+from ventanilla.notifications.services.citizen import citizen_notify
+from ventanilla.notifications.services.messages import staff_email
+
+# Notices that only inform: a workflow with `notify.citizen` off leaves them out. A correction
+# request, a decision and a message from the institution always reach the casilla: the citizen
+# must act on them, and a notification deposited there is what gives them legal effect.
+INFORMATIVE_EVENTS = frozenset({"case.submitted", "case.status_changed"})
 
 
-@task()
-def case_mail(*, to: list[str], subject: str, body: str) -> None:
-    """Send one notice about a case (the text is already translated)."""
-    text = "\n\n".join(
-        [
-            _("Hola:"),
-            body,
-            _("Este es un mensaje automático de Ventanilla; no respondas a este correo."),
-        ]
-    )
-    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+def notify_settings(case: Any) -> dict[str, Any]:
+    """The workflow's `notify` of the case's version (nothing for foreign records)."""
+    version = case.service_version
+    workflow = version.workflow if version is not None else {}
+    notify = workflow.get("notify") or {}
+    return notify if isinstance(notify, dict) else {}
 
 
 def _addresses(values: Iterable[Any]) -> list[str]:
@@ -36,40 +36,51 @@ def _addresses(values: Iterable[Any]) -> list[str]:
     return list(seen)
 
 
-def mail_after_commit(*, to: Iterable[Any], subject: str, body: str) -> None:
-    """Queue the e-mail once the transaction commits; a queue that is down must not fail a
-    committed change (it is logged)."""
-    addresses = _addresses(to)
-    if not addresses:
-        return
-
-    def run() -> None:
-        try:
-            case_mail.enqueue(to=addresses, subject=subject, body=body)
-        except Exception:
-            logger.exception("case mail not queued")
-
-    transaction.on_commit(run)
-
-
-def notify_settings(case: Any) -> dict[str, Any]:
-    """The workflow's `notify` of the case's version (nothing for foreign records)."""
-    version = case.service_version
-    workflow = version.workflow if version is not None else {}
-    notify = workflow.get("notify") or {}
-    return notify if isinstance(notify, dict) else {}
-
-
-def case_recipients(
-    case: Any, *, citizen: bool = False, assignee: bool = False, fixed: bool = False
-) -> list[str]:
-    """Who hears about this change, among those asked for and allowed by `notify`."""
+def case_recipients(case: Any, *, assignee: bool = False, fixed: bool = False) -> list[str]:
+    """The officials' addresses that hear about this change, among those asked for and
+    allowed by `notify`."""
     notify = notify_settings(case)
     found: list[Any] = []
-    if citizen and notify.get("citizen", True) and case.applicant_id:
-        found.append(case.applicant.email)
     if assignee and notify.get("assignee", True) and case.assignee_id:
         found.append(case.assignee.email)
     if fixed:
         found.extend(notify.get("emails") or [])
     return _addresses(found)
+
+
+def case_staff_email(*, case: Any, to: Iterable[str], subject: str, body: str) -> None:
+    """An e-mail to the case's officials (nothing when `to` is empty)."""
+    addresses = list(to)
+    if addresses:
+        staff_email(to=addresses, subject=subject, body=body, institution=case.institution)
+
+
+def case_citizen_notify(
+    *,
+    case: Any,
+    event: str,
+    values: Mapping[str, str] | None = None,
+    attachments: Sequence[Attachment] = (),
+    by: Any = None,
+) -> InboxItem | None:
+    """The notice of `event` to the case's applicant: in their casilla, linked to the case's
+    page, with the case's reference and service (None for a case without a citizen account,
+    or an informative notice the workflow turned off)."""
+    if not case.applicant_id:
+        return None
+    if event in INFORMATIVE_EVENTS and notify_settings(case).get("citizen", True) is False:
+        return None
+    return citizen_notify(
+        user=case.applicant,
+        institution=case.institution,
+        event=event,
+        values={
+            "referencia": case.reference,
+            "servicio": case.service.name if case.service is not None else "",
+            **(values or {}),
+        },
+        reference=case.reference,
+        link=reverse("cases_citizen:detail", args=[case.reference]),
+        attachments=attachments,
+        by=by,
+    )

@@ -19,7 +19,11 @@ from ventanilla.cases.models import Application, Case, CaseEvent, CaseFile, Case
 from ventanilla.cases.permissions import can_handle_for_institution
 from ventanilla.cases.services.deadlines import business_days_add
 from ventanilla.cases.services.events import case_event_add, case_webhook
-from ventanilla.cases.services.notifications import case_recipients, mail_after_commit
+from ventanilla.cases.services.notifications import (
+    case_citizen_notify,
+    case_recipients,
+    case_staff_email,
+)
 from ventanilla.cases.services.prefill import answer_sources_for
 from ventanilla.cases.services.references import reference_next
 from ventanilla.formbuilder.answers import answers_check
@@ -119,7 +123,8 @@ def _case_new(
 
 
 def _submitted_side_effects(*, case: Case, by: Any) -> None:
-    """Timeline, audit, webhook and e-mails of a new case (inside its transaction)."""
+    """Timeline, audit, webhook and notices of a new case (inside its transaction): the
+    citizen's casilla, the institution's fixed addresses."""
     case_event_add(
         case=case,
         kind=CaseEvent.Kind.SUBMITTED,
@@ -136,17 +141,9 @@ def _submitted_side_effects(*, case: Case, by: Any) -> None:
     )
     case_webhook(case=case, event="case.submitted")
     service_name = case.service.name if case.service is not None else ""
-    if case.applicant_id:
-        mail_after_commit(
-            to=[case.applicant.email if case.applicant else ""],
-            subject=_("Recibimos tu solicitud %(reference)s") % {"reference": case.reference},
-            body=_(
-                "Recibimos tu solicitud de «%(service)s». Tu número de expediente es "
-                "%(reference)s. Puedes seguirla en «Mis trámites»."
-            )
-            % {"service": service_name, "reference": case.reference},
-        )
-    mail_after_commit(
+    case_citizen_notify(case=case, event="case.submitted", by=by)
+    case_staff_email(
+        case=case,
         to=case_recipients(case, fixed=True),
         subject=_("Nueva solicitud %(reference)s") % {"reference": case.reference},
         body=_("Llegó la solicitud %(reference)s de «%(service)s» de %(name)s.")

@@ -20,6 +20,7 @@ from ventanilla.cases.tests.factories import (
     officer,
     service_published,
 )
+from ventanilla.notifications.models import InboxItem
 
 pytestmark = pytest.mark.django_db
 INBOX = "/gestion/expedientes/"
@@ -253,3 +254,23 @@ def test_the_back_office_home_leads_officials_to_their_inbox_and_designers_to_th
     page = client.get("/gestion/").content.decode()
     assert 'href="/gestion/servicios/"' in page
     assert 'href="/gestion/expedientes/"' not in page
+
+
+def test_case_page_lists_the_citizens_notifications_with_times_status_and_constancia(
+    service, browser, official
+):
+    application = application_ready(service=service)
+    case = case_submit(application=application, by=application.applicant, idempotency_key="k")
+    browser.post(_case_url(case, "mensaje/"), {"mensaje": "Adjunte el SOAT."})
+    page = browser.get(_case_url(case)).content.decode()
+    assert "Notificaciones al ciudadano" in page
+    assert f"Recibimos tu solicitud {case.reference}" in page
+    assert f"Mensaje sobre tu expediente {case.reference}" in page
+    assert "aún no abierta" in page
+    assert "Correo electrónico: En cola" in page
+    for item in InboxItem.objects.filter(reference=case.reference):
+        assert f"/gestion/avisos/casilla/{item.pk}/constancia.pdf" in page
+    stranger = officer(service_published().institution)
+    other = Client()
+    other.force_login(stranger)
+    assert other.get(_case_url(case)).status_code == 404

@@ -11,6 +11,7 @@ from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services.handling import case_correction_request, case_transition
 from ventanilla.cases.services.submission import case_submit
 from ventanilla.cases.tests.factories import application_ready, officer, service_published
+from ventanilla.notifications.models import InboxItem
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,17 @@ def test_pages_need_a_login(client, submitted):
     response = client.get(reverse("cases_citizen:list"))
     assert response.status_code == 302
     assert "/cuenta/" in response["Location"]
+
+
+def test_detail_links_to_the_case_notifications_in_the_casilla(client, submitted):
+    official = officer(submitted.institution)
+    case_correction_request(
+        case=submitted, fields=["placa"], message="La placa no coincide.", by=official
+    )
+    body = client.get(_detail(submitted)).content.decode()
+    items = list(InboxItem.objects.filter(reference=submitted.reference).order_by("deposited_at"))
+    assert [i.kind for i in items] == ["case.submitted", "case.correction_requested"]
+    for item in items:
+        assert f'href="/casilla/{item.pk}/"' in body
+        assert item.subject in body
+    assert "sin abrir" in body

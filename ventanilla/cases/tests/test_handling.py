@@ -4,7 +4,6 @@ an action (a double click) changes nothing."""
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from ventanilla.accounts.tests.factories import CitizenFactory, PlatformAdminFac
 from ventanilla.audit.models import AuditEvent
 from ventanilla.cases.models import CaseEvent, CaseTask, CorrectionRequest, IssuedDocument
 from ventanilla.cases.services.deadlines import business_days_add, business_days_between
+from ventanilla.cases.services.documents import date_long
 from ventanilla.cases.services.handling import (
     case_assign,
     case_correction_request,
@@ -24,6 +24,7 @@ from ventanilla.cases.services.handling import (
     case_transition,
 )
 from ventanilla.cases.tests.factories import case_made, officer, service_published, workflow
+from ventanilla.notifications.models import InboxItem, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -42,19 +43,21 @@ def _events(case, kind):
     return list(CaseEvent.objects.filter(case=case, kind=kind))
 
 
-def test_case_assign_records_the_assignee_timeline_audit_and_mails_them(
-    service, official, django_capture_on_commit_callbacks
-):
+def _emails() -> list[str]:
+    return [m.recipient for m in Message.objects.filter(channel="email").order_by("created_at")]
+
+
+def test_case_assign_records_the_assignee_timeline_audit_and_mails_them(service, official):
     case = case_made(service=service)
     colleague = officer(service.institution, Role.CASE_SUPERVISOR)
-    with django_capture_on_commit_callbacks(execute=True):
-        case_assign(case=case, assignee=colleague, by=official)
+    case_assign(case=case, assignee=colleague, by=official)
     case.refresh_from_db()
     assert case.assignee == colleague
     assert CaseTask.objects.get(case=case).assignee == colleague
     assert len(_events(case, CaseEvent.Kind.ASSIGNED)) == 1
     assert AuditEvent.objects.filter(action="case.assigned", target_id=str(case.pk)).count() == 1
-    assert [m.to for m in mail.outbox] == [[colleague.email]]
+    assert _emails() == [colleague.email]
+    assert not InboxItem.objects.exists()
 
 
 def test_case_assign_again_to_the_same_person_changes_nothing(service, official):
@@ -108,12 +111,9 @@ def test_platform_admins_handle_any_case(service):
     assert case.status == "en_revision"
 
 
-def test_case_transition_along_the_workflow_records_and_notifies(
-    service, official, django_capture_on_commit_callbacks
-):
+def test_case_transition_along_the_workflow_records_and_notifies(service, official):
     case = case_made(service=service, assignee=official)
-    with django_capture_on_commit_callbacks(execute=True):
-        case_transition(case=case, to_status="en_revision", by=official, note="Lo revisamos.")
+    case_transition(case=case, to_status="en_revision", by=official, note="Lo revisamos.")
     case.refresh_from_db()
     assert case.status == "en_revision"
     assert not case.ended
@@ -124,8 +124,13 @@ def test_case_transition_along_the_workflow_records_and_notifies(
     assert event.data["to"] == "en_revision"
     audit = AuditEvent.objects.get(action="case.status_changed", target_id=str(case.pk))
     assert audit.data == {"from": "recibido", "to": "en_revision"}
-    recipients = sorted(address for m in mail.outbox for address in m.to)
-    assert recipients == sorted([case.applicant.email, official.email, "mesa@mtc.gob.pe"])
+    item = InboxItem.objects.get(recipient=case.applicant)
+    assert item.kind == "case.status_changed"
+    assert item.reference == case.reference
+    assert item.subject == f"Tu expediente {case.reference}: En revisión"
+    assert "Lo revisamos." in item.body
+    assert sorted(_emails()) == sorted([case.applicant.email, official.email, "mesa@mtc.gob.pe"])
+    assert Message.objects.get(recipient=case.applicant.email).inbox_item == item
 
 
 def test_case_transition_not_in_the_workflow_is_refused_in_spanish(service, official):
@@ -161,15 +166,24 @@ def test_case_transition_repeated_is_harmless(service, official):
     assert task.completed_at is not None
 
 
-def test_case_transition_to_approved_issues_the_document(service, official):
+def test_case_transition_to_approved_issues_the_document_and_deposits_it_with_the_decision(
+    service, official
+):
     case = case_made(service=service, status="en_revision")
-    case_transition(case=case, to_status="aprobado", by=official)
+    case_transition(case=case, to_status="aprobado", by=official, note="Conforme.")
     case.refresh_from_db()
     assert case.ended
     document = IssuedDocument.objects.get(case=case)
     assert document.title == "Permiso especial de tránsito"
+    item = InboxItem.objects.get(recipient=case.applicant)
+    assert item.kind == "case.decided"
+    assert item.subject == f"Resolución de tu expediente {case.reference}: Aprobado"
+    attachment = item.attachments.get()
+    assert attachment.content_type == "application/pdf"
+    assert attachment.sha256 == document.sha256
     case_transition(case=case, to_status="aprobado", by=official)
     assert IssuedDocument.objects.filter(case=case).count() == 1
+    assert InboxItem.objects.count() == 1
 
 
 def test_case_transition_to_approved_without_a_document_issues_none(official):
@@ -178,6 +192,9 @@ def test_case_transition_to_approved_without_a_document_issues_none(official):
     case = case_made(service=service, status="en_revision")
     case_transition(case=case, to_status="aprobado", by=official)
     assert not IssuedDocument.objects.filter(case=case).exists()
+    item = InboxItem.objects.get(recipient=case.applicant)
+    assert item.kind == "case.decided"
+    assert not item.attachments.exists()
 
 
 def test_case_note_is_internal_and_a_double_click_adds_one(service, official):
@@ -197,21 +214,23 @@ def test_case_note_empty_is_refused_in_spanish(service, official):
     assert caught.value.message_dict == {"text": ["Escribe la nota."]}
 
 
-def test_case_message_reaches_the_citizen_and_their_reply_the_assignee(
-    service, official, django_capture_on_commit_callbacks
-):
+def test_case_message_reaches_the_citizen_casilla_and_their_reply_the_assignee(service, official):
     case = case_made(service=service, assignee=official)
-    with django_capture_on_commit_callbacks(execute=True):
-        out = case_message_send(case=case, text="Adjunte el SOAT, por favor.", by=official)
+    out = case_message_send(case=case, text="Adjunte el SOAT, por favor.", by=official)
     assert out.public
     assert out.kind == CaseEvent.Kind.MESSAGE_OUT
-    assert mail.outbox[-1].to == [case.applicant.email]
-    assert "Adjunte el SOAT" in mail.outbox[-1].body
-    with django_capture_on_commit_callbacks(execute=True):
-        reply = case_message_reply(case=case, text="Ya lo adjunté.", by=case.applicant)
+    item = InboxItem.objects.get(recipient=case.applicant, kind="case.message")
+    assert "Adjunte el SOAT" in item.body
+    email = Message.objects.get(inbox_item=item)
+    assert email.recipient == case.applicant.email
+    assert "Adjunte el SOAT" in email.body
+    case_message_send(case=case, text="Adjunte el SOAT, por favor.", by=official)
+    assert InboxItem.objects.count() == 1  # a double click notifies once
+    reply = case_message_reply(case=case, text="Ya lo adjunté.", by=case.applicant)
     assert reply.public
     assert reply.kind == CaseEvent.Kind.MESSAGE_IN
-    assert mail.outbox[-1].to == [official.email]
+    assert _emails()[-1] == official.email
+    assert InboxItem.objects.count() == 1
 
 
 def test_only_the_applicant_replies_on_their_case(service, official):
@@ -231,7 +250,15 @@ def test_correction_request_moves_the_case_and_only_the_asked_fields_change(serv
     assert case.status == "observado"
     assert correction.return_status == "en_revision"
     assert correction.fields == ["placa"]
-    assert _events(case, CaseEvent.Kind.CORRECTION_REQUESTED)[0].public
+    event = _events(case, CaseEvent.Kind.CORRECTION_REQUESTED)[0]
+    assert event.public
+    deadline = business_days_add(timezone.localdate(), 10)
+    assert event.data["deadline"] == deadline.isoformat()
+    item = InboxItem.objects.get(recipient=case.applicant)
+    assert item.kind == "case.correction_requested"
+    assert "La placa no coincide." in item.body
+    assert date_long(deadline) in item.body
+    assert item.link == f"/mis-tramites/{case.reference}/"
 
     case_correction_submit(
         case=case,

@@ -4,7 +4,6 @@ timeline, audit row, files and notices."""
 import threading
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -21,6 +20,7 @@ from ventanilla.cases.tests.factories import (
     file_uploaded,
     service_published,
 )
+from ventanilla.notifications.models import InboxItem, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +45,11 @@ def test_reference_number_of_a_rolled_back_case_is_given_again():
     assert reference_next(prefix="MTC", year=2026) == "MTC-2026-000001"
 
 
-def test_case_submit_creates_the_case_with_reference_deadline_task_and_timeline(
-    django_capture_on_commit_callbacks,
-):
+def test_case_submit_creates_the_case_with_reference_deadline_task_and_timeline():
     service = service_published(prefix="MTC")
     application = application_ready(service=service)
     citizen = application.applicant
-    with django_capture_on_commit_callbacks(execute=True):
-        case = case_submit(application=application, by=citizen, idempotency_key="k-1")
+    case = case_submit(application=application, by=citizen, idempotency_key="k-1")
 
     year = timezone.localdate().year
     assert case.reference == f"MTC-{year}-000001"
@@ -70,12 +67,16 @@ def test_case_submit_creates_the_case_with_reference_deadline_task_and_timeline(
     assert event.kind == CaseEvent.Kind.SUBMITTED
     assert event.public
     assert AuditEvent.objects.filter(action="case.submitted", target_id=str(case.pk)).exists()
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == [
-        f"Nueva solicitud {case.reference}",
-        f"Recibimos tu solicitud {case.reference}",
-    ]
-    assert mail.outbox[0].to in ([citizen.email], ["mesa@mtc.gob.pe"])
+    item = InboxItem.objects.get(recipient=citizen)
+    assert item.kind == "case.submitted"
+    assert item.subject == f"Recibimos tu solicitud {case.reference}"
+    assert item.reference == case.reference
+    sent = {m.recipient: m for m in Message.objects.all()}
+    assert set(sent) == {citizen.email, "mesa@mtc.gob.pe"}
+    assert sent[citizen.email].subject == f"Recibimos tu solicitud {case.reference}"
+    assert sent[citizen.email].inbox_item == item
+    assert sent["mesa@mtc.gob.pe"].subject == f"Nueva solicitud {case.reference}"
+    assert sent["mesa@mtc.gob.pe"].inbox_item is None
 
 
 def test_case_submit_twice_with_the_same_key_returns_the_same_case():

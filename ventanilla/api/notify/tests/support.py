@@ -57,7 +57,7 @@ def template_make(
 
 
 def setup_make(name: str = "Municipalidad de Miraflores") -> Setup:
-    institution = InstitutionFactory(name=name)
+    institution = InstitutionFactory.create(name=name)
     sender = Sender.objects.create(
         institution=institution, name=name, email_reply_to="mesa@miraflores.gob.pe"
     )

@@ -3,6 +3,7 @@ the refusals that come before it (405, unknown paths) — each in Notify's error
 
 import time
 import uuid
+from datetime import timedelta
 
 import jwt
 import pytest
@@ -121,7 +122,7 @@ def test_key_use_is_noted_on_the_key(notify: Setup) -> None:
     NotifyClient(notify.live).get(LIST)
     notify.live.row.refresh_from_db()
     assert notify.live.row.last_used_at is not None
-    assert timezone.now() - notify.live.row.last_used_at < timezone.timedelta(minutes=1)
+    assert timezone.now() - notify.live.row.last_used_at < timedelta(minutes=1)
 
 
 def test_a_key_reads_nothing_of_another_institution(notify: Setup) -> None:

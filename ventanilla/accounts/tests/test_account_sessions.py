@@ -57,8 +57,9 @@ def test_sessions_page_lists_own_sessions_and_marks_this_one(
     signed_in(Client(), citizen(), ua=SAFARI_IPHONE)  # someone else's: not listed
     signed_in(client, user)
     client.get("/cuenta/seguridad/")  # the first request marks the session as seen (a write)
-    # session, user, session row (middleware), the list; the same for 2 rows or 20.
-    with django_assert_num_queries(4):
+    # session, user, session row (middleware), the list, the casilla's unread count in the
+    # header; the same for 2 rows or 20.
+    with django_assert_num_queries(5):
         page = client.get("/cuenta/seguridad/sesiones/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -70,7 +71,7 @@ def test_sessions_page_lists_own_sessions_and_marks_this_one(
     assert html.count('name="cerrar"') == 1  # the current one is closed by logging out
     for _n in range(5):
         signed_in(Client(), user, ua=SAFARI_IPHONE)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/cuenta/seguridad/sesiones/")
 
 

@@ -90,9 +90,10 @@ def _preview(
     channel = values["channel"]
     if not values["body"].strip() or channel not in Channel.values:
         return None, {}
+    subject = values["subject"] if channel != Channel.SMS else ""
     try:
         names = template_check_wording(
-            channel=channel, event=values["event"], subject=values["subject"], body=values["body"]
+            channel=channel, event=values["event"], subject=subject, body=values["body"]
         )
     except ValidationError as error:
         field_errors, _rest = _errors(error)
@@ -106,7 +107,7 @@ def _preview(
     filled = {name: given.get(name) or samples[name] for name in names}
     preview = template_preview(
         channel=channel,
-        subject=values["subject"] if channel != Channel.SMS else "",
+        subject=subject,
         body=values["body"],
         values=filled,
         institution=institution,

@@ -10,6 +10,7 @@ from ventanilla.accounts.views.auth import backoffice_login_view
 from ventanilla.api.urls import api
 from ventanilla.cases.permissions import can_handle_cases_somewhere
 from ventanilla.formbuilder.permissions import can_design_somewhere
+from ventanilla.notifications.backoffice.common import can_manage_somewhere
 
 admin.site.site_header = _("Ventanilla · Gestión")
 admin.site.site_title = _("Ventanilla · Gestión")
@@ -35,6 +36,14 @@ def _tools(user: Any) -> list[dict[str, Any]]:
                 "url": "/gestion/servicios/",
                 "label": _("Servicios digitales"),
                 "hint": _("Formularios y flujos de los trámites en línea."),
+            }
+        )
+    if can_manage_somewhere(user):
+        tools.append(
+            {
+                "url": "/gestion/avisos/",
+                "label": _("Avisos"),
+                "hint": _("Plantillas de correo, SMS y casilla, claves de API y envíos."),
             }
         )
     return tools

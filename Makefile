@@ -48,6 +48,7 @@ data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py govstack_messaging_load
 	$(PY) manage.py setup_demo --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py govstack_registration_load
 	$(PY) manage.py interop_setup

@@ -17,6 +17,7 @@ from ventanilla.formbuilder.definition import definition_errors, workflow_errors
 from ventanilla.formbuilder.interchange import definition_from_xlsform, definition_to_xlsform
 from ventanilla.formbuilder.models import DigitalService, ServiceVersion
 from ventanilla.institutions.tests.factories import InstitutionFactory
+from ventanilla.notifications.models import InboxItem, Message, Preference
 from ventanilla.ubigeo.tests.factories import (
     DepartmentFactory,
     DistrictFactory,
@@ -45,6 +46,8 @@ def _counts() -> dict[str, int]:
             ServiceVersion,
             Procedure,
             Membership,
+            InboxItem,
+            Message,
         )
     } | {
         # setup_demo's own OIDC client step audits itself on every run; ours must not.
@@ -107,6 +110,19 @@ def test_setup_demo_cases_in_every_status_of_both_services_and_second_run_change
     assert open_cases.filter(due_on__gte=today).exists()
     assert Membership.objects.filter(user__username="gestor.mtc", role=Role.CASE_OFFICER,
                                      institution=mtc).exists()  # fmt: skip
+
+    # The demo citizen's casilla holds real case notices, each also by e-mail and SMS.
+    demo_citizen = Preference.objects.get(user__document_number="45678912")
+    assert (demo_citizen.email_enabled, demo_citizen.sms_enabled) == (True, True)
+    assert demo_citizen.phone == "+51987654321"
+    assert demo_citizen.phone_verified_at is not None
+    items = InboxItem.objects.filter(recipient_id=demo_citizen.user_id)
+    kinds = set(items.values_list("kind", flat=True))
+    assert {"case.submitted", "case.correction_requested", "case.decided"} <= kinds
+    decided = items.filter(kind="case.decided", attachments__isnull=False).distinct()
+    assert decided.exists()
+    for item in items:
+        assert set(item.messages.values_list("channel", flat=True)) == {"email", "sms"}
 
     before = _counts()
     call_command("setup_demo", stdout=StringIO())

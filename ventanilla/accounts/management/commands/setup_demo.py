@@ -2,7 +2,8 @@
 
 A citizen with a verified DNI and a second factor whose secret is printed (so a script can
 compute codes), a platform administrator, officials of RENIEC and of a municipality that has a
-curated procedure, and the relying party `demo-rp` of the single sign-on."""
+curated procedure, and the relying party `demo-rp` of the single sign-on. The citizen hears of
+her cases in her casilla and by e-mail and SMS (a confirmed demo number)."""
 
 from typing import Any
 
@@ -18,6 +19,7 @@ from ventanilla.audit.services import record
 from ventanilla.cases.demo import demo_services_ensure
 from ventanilla.institutions.models import Institution
 from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI, record_for
+from ventanilla.notifications.services.preferences import preference_demo_ensure
 from ventanilla.oidc.services import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -71,6 +73,8 @@ def _citizen() -> tuple[Any, bool]:
         citizen.save(update_fields=["registry_verified_at"])
         changed = True
     totp_demo_enable(user=citizen, secret=DEMO_TOTP_SECRET)
+    # Her notices come by e-mail and SMS besides the casilla (the demo's mailbox shows both).
+    changed |= preference_demo_ensure(user=citizen, phone=citizen.phone)
     return citizen, changed
 
 
@@ -129,6 +133,8 @@ class Command(BaseCommand):
             % {"dni": DEMO_CITIZEN_DNI, "name": citizen.get_full_name()},
             _("                 secreto TOTP: %(s)s") % {"s": DEMO_TOTP_SECRET},
             _("                 código de ahora: %(c)s") % {"c": code},
+            _("                 avisos en %(u)s/casilla/, por correo y SMS (%(u)s/demo/buzon/)")
+            % {"u": base},
             _("  admin          administrador de la plataforma"),
             _("  admin.reniec   administrador de %(i)s (invita funcionarios)") % {"i": reniec.name},
             _("  editor.reniec  editor de %(i)s") % {"i": reniec.name},

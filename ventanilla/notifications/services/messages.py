@@ -134,12 +134,17 @@ def _prepare(
             )
         subject, body, version = template.subject, template.body, template.version
 
-    texts = [subject, body] if channel == Channel.EMAIL else [body]
-    missing = rendering.missing_values(texts, personalisation)
-    if missing:
-        raise _invalid(str(rendering.MissingPlaceholders(missing)), "missing_placeholders")
-    rendered_subject = rendering.render(subject, personalisation).strip()
-    rendered_body = rendering.render(body, personalisation)
+    if template is None and personalisation is None:
+        # A finished text (GovStack Messaging's content, an official's e-mail): taken as it
+        # is, so a literal "((x))" in it is text, not a placeholder.
+        rendered_subject, rendered_body = subject.strip(), body
+    else:
+        texts = [subject, body] if channel == Channel.EMAIL else [body]
+        missing = rendering.missing_values(texts, personalisation)
+        if missing:
+            raise _invalid(str(rendering.MissingPlaceholders(missing)), "missing_placeholders")
+        rendered_subject = rendering.render(subject, personalisation).strip()
+        rendered_body = rendering.render(body, personalisation)
     if not rendered_body.strip():
         raise _invalid(_("El mensaje no tiene texto."), "empty")
 

@@ -144,6 +144,18 @@ def test_an_empty_message_is_refused(institution):
     refused("empty", channel="sms", recipient="987654321", institution=institution, body="  ")
 
 
+def test_a_finished_text_without_template_keeps_double_parentheses_as_written(institution):
+    message = message_create(
+        channel="email",
+        recipient="ana@example.com",
+        institution=institution,
+        subject="Aviso ((interno))",
+        body="Escribe ((nombre)) tal cual.",
+    )
+    assert message.subject == "Aviso ((interno))"
+    assert "Escribe ((nombre)) tal cual." in message.body
+
+
 def test_a_bad_item_in_a_batch_saves_none_of_it(institution):
     good = {"channel": "sms", "recipient": "987654321", "institution": institution, "body": "Hola"}
     bad = {**good, "recipient": "12345"}

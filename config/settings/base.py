@@ -409,6 +409,8 @@ NOTIFICATIONS_GIVE_UP_SECONDS = int(os.environ.get("VENTANILLA_NOTIFY_GIVE_UP", 
 NOTIFICATIONS_LEASE_SECONDS = int(os.environ.get("VENTANILLA_NOTIFY_LEASE", "60"))
 NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("VENTANILLA_NOTIFY_BATCH", "100"))
 NOTIFICATIONS_EMAIL_ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024  # Notify's limit
+# Requests a minute per key on the Notify-compatible API (Notify's own limit).
+NOTIFICATIONS_API_RATE_LIMIT = int(os.environ.get("VENTANILLA_NOTIFY_API_RATE_LIMIT", "3000"))
 NOTIFICATIONS_INBOX_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # The demo's mailbox page (/demo/buzon/) shows what the fake relay and gateway received,
 # read from this folder; off in production.

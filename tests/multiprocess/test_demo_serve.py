@@ -1,5 +1,6 @@
 """`manage.py demo_serve`: Django's server with static files through WhiteNoise (DEBUG off)
-and the tasks worker and the six fake registries beside it; SIGTERM stops them all."""
+and the tasks worker, the six fake registries, the fake mail relay and SMS gateway beside it
+(what those two receive shows at /demo/buzon/); SIGTERM stops them all."""
 
 import json
 import signal
@@ -8,10 +9,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 from ventanilla.integrations.civil_registry.fake_people import DEMO_CITIZEN_DNI
+from ventanilla.integrations.email.client import OutgoingEmail, SmtpClient
+from ventanilla.integrations.sms.client import OutgoingSms, SmsClient
 
 from .conftest import PYTHON, ROOT, base_env, fetch, free_port, stop, wait_until_serving
 
@@ -37,6 +41,16 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def _eventually_shows(url: str, text: str) -> bool:
+    """The fakes flush their stores every fraction of a second: look again for a while."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if text in fetch(url)[2]:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 # In the order of their ports, from VENTANILLA_INTEROP_REGISTRY_PORT_BASE.
@@ -72,6 +86,8 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_helpers(
         VENTANILLA_DEBUG="0",
         VENTANILLA_INTEROP_REGISTRY_HOST="127.0.0.1",
         VENTANILLA_INTEROP_REGISTRY_PORT_BASE=str(free_ports(len(REGISTRIES))),
+        VENTANILLA_SMTP_PORT=str(free_port()),
+        VENTANILLA_SMS_URL=f"http://127.0.0.1:{free_port()}",
     )
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
@@ -97,15 +113,24 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_helpers(
     assert headers["Content-Type"].startswith("text/css")
     assert body == (ROOT / "static" / "css" / "ventanilla.css").read_text()
     assert fetch(f"{base}/")[0] == 200
-    # python manage.py <command> ...: the tasks worker and one fake per registry.
+    # python manage.py <command> ... (the worker, one fake per registry) and python -m <module>
+    # ... (the relay and the gateway).
     children = {
         pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0")[2:]
         for pid in _children(server.pid)
     }
     commands = {" ".join(argv[:3]): pid for pid, argv in children.items()}
+    smtp_port, sms_url = int(env["VENTANILLA_SMTP_PORT"]), env["VENTANILLA_SMS_URL"]
     assert sorted(commands) == sorted(
-        ["db_worker --interval 1"] + [f"registry_fake --registry {name}" for name in REGISTRIES]
+        ["db_worker --interval 1"]
+        + [f"registry_fake --registry {name}" for name in REGISTRIES]
+        + [
+            f"ventanilla.integrations.email.fake --port {smtp_port}",
+            f"ventanilla.integrations.sms.fake --port {sms_url.rsplit(':', 1)[1]}",
+        ]
     )
+    worker_env = Path(f"/proc/{commands['db_worker --interval 1']}/environ").read_bytes()
+    assert f"VENTANILLA_NOTIFY_CALLBACK_BASE_URL={base}".encode() in worker_env.split(b"\0")
     first = int(env["VENTANILLA_INTEROP_REGISTRY_PORT_BASE"])
     registries = {name: f"http://127.0.0.1:{first + i}" for i, name in enumerate(REGISTRIES)}
     for url in registries.values():
@@ -119,11 +144,43 @@ def test_demo_serve_serves_pages_and_static_files_and_stops_with_its_helpers(
     assert status == 200, body
     assert DEMO_CITIZEN_DNI in body
 
+    # What the relay and the gateway receive shows in the demo's mailbox.
+    wait_until_serving(f"{sms_url}/_fake/health", server)
+    with SmtpClient(host="127.0.0.1", port=smtp_port, timeout=5) as client:
+        client.send(
+            OutgoingEmail(
+                message_id=f"{uuid.uuid4()}@ventanilla.gob.pe",
+                from_email="no-responder@ventanilla.gob.pe",
+                to=["rosa@example.pe"],
+                subject="Aviso de la demo",
+                text="Hola.",
+            )
+        )
+    sms = SmsClient(base_url=sms_url, api_key="demo-sms-key", timeout=5)
+    [taken] = sms.send_many(
+        [
+            OutgoingSms(
+                message_id=str(uuid.uuid4()),
+                to="+51987654321",
+                text="SMS de la demo",
+                sender="GOBPE",
+            )
+        ],
+        notify_url="",
+    )
+    sms.close()
+    assert taken.accepted
+    assert _eventually_shows(f"{base}/demo/buzon/", "Aviso de la demo")
+    assert _eventually_shows(f"{base}/demo/buzon/sms/", "SMS de la demo")
+
     server.send_signal(signal.SIGTERM)
     output, _ = server.communicate(timeout=20)
     text = output.decode()
     assert server.returncode == 0, text
     assert f"{base}/gestion/" in text
+    assert f"{base}/demo/buzon/" in text
+    assert f"smtp://127.0.0.1:{smtp_port}" in text
+    assert sms_url in text
     assert "Proceso de tareas detenido." in text
     for url in registries.values():
         assert url in text, f"{url} not announced"  # each fake says where it listens

@@ -1,5 +1,6 @@
-"""Serve the fake mail relay on the port the settings send e-mail to (`make demo` starts it
-through demo_serve); its delivery events go to --webhook-url, signed with the settings' key."""
+"""Serve the fake mail relay on the port the settings send e-mail to (demo_serve runs the same
+module with these settings); its delivery events go to --webhook-url, signed with the settings'
+key."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
-"""Serve the fake SMS gateway (Infobip SMS API v2) where the settings send SMS (`make demo`
-starts it through demo_serve), accepting the settings' API key."""
+"""Serve the fake SMS gateway (Infobip SMS API v2) where the settings send SMS (demo_serve runs
+the same module with these settings), accepting the settings' API key."""
 
 from typing import Any
 from urllib.parse import urlsplit

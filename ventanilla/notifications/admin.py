@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.accounts.permissions import is_platform_admin
+from ventanilla.accounts.permissions import is_platform_admin, manageable_institution_ids
 from ventanilla.notifications.backoffice.common import managed_institution_ids
 from ventanilla.notifications.models import (
     ApiKey,
@@ -46,10 +46,15 @@ class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     def exclude_fields(self) -> tuple[str, ...]:
         return tuple(self.exclude or ())
 
+    def readable_ids(self, user: Any) -> set[int]:
+        # The admin's tables are for institution administrators; designers and case officers
+        # have their own screens (/gestion/avisos/, the case page).
+        return self.reader(user) & manageable_institution_ids(user)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         if is_platform_admin(request.user):
             return True
-        return self.institution_field is not None and bool(self.reader(request.user))
+        return self.institution_field is not None and bool(self.readable_ids(request.user))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
@@ -71,7 +76,7 @@ class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
             return qs
         if self.institution_field is None:
             return qs.none()
-        return qs.filter(**{f"{self.institution_field}__in": self.reader(request.user)})
+        return qs.filter(**{f"{self.institution_field}__in": self.readable_ids(request.user)})
 
 
 class TemplateVersionInline(admin.TabularInline[TemplateVersion, Template]):

@@ -49,6 +49,16 @@ def test_officials_never_reach_users_or_feedback_and_only_institution_admins_rea
         "AccessRight",
         "ClientKey",
         "MessageLogEntry",
+        # ... and, read-only, their notifications: templates, senders, keys, GovStack requests
+        # and callbacks, casilla items, messages and their delivery events.
+        "Template",
+        "Sender",
+        "ApiKey",
+        "SendRequest",
+        "ClientCallback",
+        "InboxItem",
+        "Message",
+        "MessageEvent",
     }
     editor = _client(official("editor", institution=own, role=Role.EDITOR))
     for name in ("accounts_membership", "accounts_invitation"):

@@ -16,10 +16,13 @@
 3. After the run: every message was received by its fake exactly once (by Message-ID /
    messageId), none twice, none missing; statuses by channel.
 
-`--outage 60` stops the SMTP relay BENCH_OUTAGE_AFTER seconds after the queue is committed and
-starts it again on the same port a minute later: everything must still be delivered, nothing
-twice (the one message in flight at the stop is the only one SMTP may deliver twice — RFC 1047 —
-and the check names it).
+`--outage 60` takes the SMTP relay down BENCH_OUTAGE_AFTER seconds after the queue is committed
+and starts it again on the same port and store a minute later: everything must still be
+delivered, nothing twice (a message in flight when the connection drops is the only one SMTP may
+deliver twice — RFC 1047 — and the check names it). A real relay keeps the events it owes
+across a restart; the fake keeps them in memory, so it first hangs up on every new message (the
+worker sees the connection lost), posts what it owes, then stops; connections are refused until
+it is back.
 
 PostgreSQL (database ventanilla_bench_notifications, dropped and made again each run), Redis as
 the cache (the rate limit's counters), production settings with one empty view added
@@ -74,6 +77,7 @@ REDIS_DB = 14
 PORT = 18340
 MAIL_PORT = 18341
 SMS_PORT = 18342
+MAIL_CONTROL_PORT = 18343
 GUNICORN_WORKERS = 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
@@ -82,6 +86,8 @@ CHUNK = int(os.environ.get("BENCH_CHUNK", "1000"))
 POLL = float(os.environ.get("BENCH_POLL", "0.2"))
 DEADLINE = float(os.environ.get("BENCH_DEADLINE", "1800"))  # seconds after queueing starts
 OUTAGE_AFTER = float(os.environ.get("BENCH_OUTAGE_AFTER", "5"))
+# Nothing changed for this long (past the longest retry wait, 300 s): the run is stuck.
+STALL = float(os.environ.get("BENCH_STALL", "400"))
 TIME_LIMIT = int(os.environ.get("BENCH_TIME_LIMIT", "3600"))
 FAKES_DIR = CACHE / "notifications-fakes"
 VAR_DIR = CACHE / "notifications-var"
@@ -130,6 +136,8 @@ def mail_fake_argv() -> list[str]:
         WEBHOOK_KEY,
         "--store",
         str(FAKES_DIR / "mail"),
+        "--control-port",
+        str(MAIL_CONTROL_PORT),
         "--quiet",
     ]
 
@@ -164,6 +172,21 @@ def wait_port(port: int, proc: "subprocess.Popen[bytes]", name: str, timeout: fl
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"bench: {name} did not listen on {port} within {timeout:.0f}s")
+
+
+def mail_control(command: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /_fake/<command> on the relay's control port (config, settle)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://{HOST}:{MAIL_CONTROL_PORT}/_fake/{command}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        result: dict[str, Any] = json.loads(answer.read())
+    return result
 
 
 def mail_start(procs: Processes) -> "subprocess.Popen[bytes]":
@@ -303,9 +326,14 @@ def run(procs: Processes, outage: float) -> dict[str, Any]:
         nonlocal mail
         time.sleep(max(0.0, queued_at + OUTAGE_AFTER - time.time()))
         outage_log["stopped"] = time.time() - queued_at
-        print(f"  !! SMTP relay stopped at +{outage_log['stopped']:.1f} s for {outage:.0f} s")
+        print(f"  !! SMTP relay down at +{outage_log['stopped']:.1f} s for {outage:.0f} s")
+        # A real relay that goes down keeps what it accepted and reports it when back; the
+        # fake keeps its events in memory, so it first hangs up on every new message (the
+        # client sees the connection lost) and posts the events it owes, then stops.
+        mail_control("config", {"mode": "drop"})
+        mail_control("settle", {"timeout": 30})
         procs.stop(mail)
-        time.sleep(outage)
+        time.sleep(max(0.0, queued_at + OUTAGE_AFTER + outage - time.time()))
         mail = mail_start(procs)
         outage_log["restarted"] = time.time() - queued_at
         print(f"  SMTP relay back at +{outage_log['restarted']:.1f} s")
@@ -684,6 +712,8 @@ def django_queue_and_watch(
     first: dict[str, dict[str, float | None]] = {c: {"t95": None, "t100": None} for c in totals}
     open_states = {Message.Status.QUEUED, Message.Status.SENDING}
     last_print = 0.0
+    last_counts: Counter[tuple[str, str]] = Counter()
+    changed_at = time.time()
     while True:
         now = time.time()
         counts = Counter[tuple[str, str]]()
@@ -709,6 +739,11 @@ def django_queue_and_watch(
                 flush=True,
             )
         if pending == 0 and sum(counts.values()) >= totals["all"]:
+            break
+        if counts != last_counts:
+            last_counts, changed_at = counts, now
+        elif now - changed_at > STALL:
+            print(f"nothing changed for {STALL:.0f} s with {pending} open: stopping", flush=True)
             break
         if at > float(deadline):
             print(f"deadline of {float(deadline):.0f} s reached with {pending} open", flush=True)

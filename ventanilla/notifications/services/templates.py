@@ -251,9 +251,7 @@ def template_update(
     name = name.strip()
     subject = _normalised(subject)
     body = _normalised(body)
-    _check(
-        name=name, channel=template.channel, event=template.event, subject=subject, body=body
-    )
+    _check(name=name, channel=template.channel, event=template.event, subject=subject, body=body)
     actor = by if getattr(by, "pk", None) else None
     with transaction.atomic():
         current = Template.objects.select_for_update().get(pk=template.pk)

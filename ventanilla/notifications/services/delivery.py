@@ -435,6 +435,13 @@ def sms_batch_send(batch: list[Message], *, token: str) -> _Outcome:
 # --- Runs ----------------------------------------------------------------------------------------
 
 
+def due_exists(*, channel: str) -> bool:
+    """Whether a message of `channel` waits to be claimed now."""
+    return Message.objects.filter(
+        channel=channel, status=Message.Status.QUEUED, next_attempt_at__lte=timezone.now()
+    ).exists()
+
+
 def deliver(*, channel: str, max_batches: int | None = None) -> int:
     """One delivery run for `channel`: claim and send batches until none is due (or
     `max_batches`). Returns how many messages were handed over. Meant for a worker, outside

@@ -477,9 +477,10 @@ def report(result: dict[str, Any]) -> int:
         if twice:
             clean = False
     if result.get("outage"):
+        queued = run_["queue_seconds"]  # the outage is timed from the queue's commit
         print(
-            f"outage: relay stopped at +{result['outage'].get('stopped', 0):.1f} s, back at "
-            f"+{result['outage'].get('restarted', 0):.1f} s"
+            f"outage: relay down at +{queued + result['outage'].get('stopped', 0):.1f} s, back "
+            f"at +{queued + result['outage'].get('restarted', 0):.1f} s from the start of queueing"
         )
     delivered_all = run_["channels"]["all"]["t100"] is not None
     summary["baseline_test_key_s"] = round(base["test_key_seconds"], 2)

@@ -151,6 +151,40 @@ def leases_reclaim(*, channel: str, now: datetime | None = None) -> int:
     ).update(status=Message.Status.QUEUED, claimed_by="", lease_until=None, next_attempt_at=now)
 
 
+def reports_overdue_end(*, channel: str, now: datetime | None = None) -> int:
+    """End as `temporary-failure` the messages handed over longer ago than
+    NOTIFICATIONS_GIVE_UP_SECONDS whose provider never reported (GOV.UK Notify does the same
+    after 72 hours), so none stays `sending` for ever. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_GIVE_UP_SECONDS)
+    overdue = list(
+        Message.objects.filter(
+            channel=channel,
+            status=Message.Status.SENDING,
+            lease_until__isnull=True,
+            sent_at__lt=cutoff,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    if not overdue:
+        return 0
+    reason = _("El proveedor no confirmó la entrega.")
+    with transaction.atomic():
+        ended = Message.objects.filter(pk__in=overdue, status=Message.Status.SENDING).update(
+            status=Message.Status.TEMPORARY_FAILURE, status_reason=reason, completed_at=now
+        )
+        MessageEvent.objects.bulk_create(
+            MessageEvent(
+                message_id=pk,
+                at=now,
+                status=Message.Status.TEMPORARY_FAILURE,
+                reason=reason,
+                source="worker",
+            )
+            for pk in overdue
+        )
+    return ended
+
+
 def batch_claim(*, channel: str, token: str, size: int | None = None) -> list[Message]:
     """Claim up to `size` due messages of `channel` for `token`: they become `sending` with a
     lease. Two workers never get the same message."""
@@ -451,6 +485,7 @@ def deliver(*, channel: str, max_batches: int | None = None) -> int:
 
     token = run_token()
     leases_reclaim(channel=channel)
+    reports_overdue_end(channel=channel)
     handed = 0
     batches = 0
     next_run: datetime | None = None

@@ -39,3 +39,32 @@ def test_a_long_run_hands_over_its_share_and_queues_the_rest_behind_waiting_task
     assert [r.kwargs for r in continuation] == [{"channel": "sms"}]
     assert tasks.notifications_deliver.call(channel="sms") == 3
     assert Message.objects.filter(status=Message.Status.QUEUED).count() == 0
+
+
+def test_a_message_whose_provider_never_reports_ends_as_a_temporary_failure(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ventanilla.notifications.services import delivery
+
+    institution = InstitutionFactory()
+    old, recent = messages_create_many(
+        items=[
+            {"channel": "sms", "recipient": "987654321", "institution": institution, "body": "Hola"}
+            for _n in range(2)
+        ]
+    )
+    now = timezone.now()
+    given_up = now - timedelta(seconds=settings.NOTIFICATIONS_GIVE_UP_SECONDS + 60)
+    Message.objects.filter(pk=old.pk).update(status=Message.Status.SENDING, sent_at=given_up)
+    Message.objects.filter(pk=recent.pk).update(status=Message.Status.SENDING, sent_at=now)
+
+    assert delivery.reports_overdue_end(channel="sms") == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == Message.Status.TEMPORARY_FAILURE
+    assert old.status_reason == "El proveedor no confirmó la entrega."
+    assert old.events.filter(status="temporary-failure").count() == 1
+    assert recent.status == Message.Status.SENDING
